@@ -1,0 +1,353 @@
+"""pythran-leakcheck measuring harness.
+
+Runs ONE exported function of a built Pythran module in a loop and streams
+memory samples to the TypeScript side. It decides nothing: the TypeScript core
+tells it when a phase has seen enough.
+
+Channels (the user's code cannot corrupt them by printing):
+  * fd 3 (write): one JSON message per line, harness -> tool.
+  * the original stdin (read): one command per line, tool -> harness
+    ("next" ends the current phase, "stop" ends the run). Before any user
+    code runs, fd 0 is pointed at /dev/null so user code never reads commands.
+  * stdout/stderr stay with the user's code; the tool keeps them for messages.
+
+Phases, in order:
+  * plain:  batches of calls; after each batch gc.collect() and a sample of
+            RSS, native heap in use (glibc mallinfo2), sys.getallocatedblocks()
+            and the refcount of each argument object.
+  * traced: the same loop under tracemalloc, sampling only the traced size
+            (tracemalloc's own bookkeeping would inflate every other signal).
+
+Keep this file importable on Python 3.8+ (managed and user environments vary).
+"""
+
+import ctypes
+import gc
+import importlib.util
+import json
+import os
+import select
+import sys
+import time
+import traceback
+
+PROTOCOL = 1
+
+
+class Channel(object):
+    def __init__(self, out_fd, in_fd):
+        self.out = os.fdopen(out_fd, "w", buffering=1)
+        self.in_fd = in_fd
+        self.buf = b""
+
+    def send(self, **msg):
+        self.out.write(json.dumps(msg, separators=(",", ":")) + "\n")
+        self.out.flush()
+
+    def poll(self):
+        """Return the next pending command, or None. Never blocks."""
+        while b"\n" not in self.buf:
+            ready, _, _ = select.select([self.in_fd], [], [], 0)
+            if not ready:
+                return None
+            chunk = os.read(self.in_fd, 4096)
+            if not chunk:  # the tool went away: stop at once
+                return "stop"
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return line.decode("utf-8", "replace").strip()
+
+
+# ---------------------------------------------------------------- signals
+
+def _rss_reader():
+    try:
+        import psutil  # noqa: F401
+
+        proc = psutil.Process()
+        return (lambda: proc.memory_info().rss), "psutil"
+    except Exception:
+        pass
+    if os.path.exists("/proc/self/statm"):
+        page = os.sysconf("SC_PAGE_SIZE")
+
+        def statm():
+            with open("/proc/self/statm", "rb") as f:
+                return int(f.read().split()[1]) * page
+
+        return statm, "statm"
+    return None, None
+
+
+def _native_reader():
+    """Bytes the C allocator has handed out and not taken back (glibc only)."""
+    try:
+        libc = ctypes.CDLL(None)
+    except OSError:
+        return None, None
+    names = "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost".split()
+    if hasattr(libc, "mallinfo2"):
+        class MallInfo2(ctypes.Structure):
+            _fields_ = [(n, ctypes.c_size_t) for n in names]
+
+        libc.mallinfo2.restype = MallInfo2
+        fn = libc.mallinfo2
+
+        def read():
+            mi = fn()
+            return mi.uordblks + mi.hblkhd
+
+        return read, "mallinfo2"
+    return None, None
+
+
+UNTRACKED_TYPES = (bool, int, float, complex, str, bytes, type(None))
+
+
+def _refcount_targets(args):
+    """Argument objects whose refcount is worth watching (not shared singletons/scalars)."""
+    return [None if isinstance(a, UNTRACKED_TYPES) else a for a in args]
+
+
+# ---------------------------------------------------------------- arguments
+
+def build_value(plan, np):
+    t = plan["t"]
+    if t == "int":
+        return int(plan["v"])
+    if t == "float":
+        return float(plan["v"])
+    if t == "complex":
+        return complex(plan["re"], plan["im"])
+    if t == "bool":
+        return bool(plan["v"])
+    if t == "str":
+        return str(plan["v"])
+    if t == "none":
+        return None
+    if t == "slice":
+        return slice(plan["start"], plan["stop"], plan["step"])
+    if t == "npscalar":
+        return np.dtype(plan["dtype"]).type(plan["v"])
+    if t == "array":
+        dtype = np.dtype(plan["dtype"])
+        shape = tuple(plan["shape"])
+        steps = [2 if s else 1 for s in plan["strided"]]
+        base_shape = tuple(n * k for n, k in zip(shape, steps))
+        rng = np.random.default_rng(plan.get("seed", 0))
+        count = int(np.prod(base_shape)) if base_shape else 1
+        if dtype.kind == "b":
+            data = (np.arange(count) % 2 == 0)
+        elif dtype.kind in "iu":
+            data = rng.integers(1, 10, size=count)
+        elif dtype.kind == "c":
+            data = rng.random(count) + 0.5 + 1j * (rng.random(count) + 0.5)
+        else:
+            data = rng.random(count) + 0.5
+        arr = np.asarray(data).astype(dtype).reshape(base_shape)
+        if plan.get("order") == "F":
+            arr = np.asfortranarray(arr)
+        if any(k > 1 for k in steps):
+            arr = arr[tuple(slice(None, None, k) for k in steps)]
+        return arr
+    if t == "list":
+        return [build_value(p, np) for p in plan["items"]]
+    if t == "set":
+        return set(build_value(p, np) for p in plan["items"])
+    if t == "tuple":
+        return tuple(build_value(p, np) for p in plan["items"])
+    if t == "dict":
+        return dict((build_value(k, np), build_value(v, np)) for k, v in plan["entries"])
+    raise ValueError("unknown argument plan %r" % (t,))
+
+
+def build_args(call, np):
+    if "expr" in call:
+        namespace = {"np": np, "numpy": np}
+        value = eval(compile("(" + call["expr"] + ",)", "<leakcheck call>", "eval"), namespace)
+        return list(value)
+    return [build_value(p, np) for p in call["args"]]
+
+
+def describe(value):
+    try:
+        import numpy as np
+
+        if isinstance(value, np.ndarray):
+            return "ndarray %s%s" % (value.dtype, list(value.shape))
+    except Exception:
+        pass
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+# ---------------------------------------------------------------- main loop
+
+def load_module(path, name):
+    spec = importlib.util.spec_from_file_location(name, path)
+    if spec is None or spec.loader is None:
+        raise ImportError("cannot load %s" % path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def exc_info_message(stage, exc):
+    return dict(
+        type="error",
+        stage=stage,
+        exception=type(exc).__name__,
+        message=str(exc)[:2000],
+        traceback="".join(traceback.format_exception(type(exc), exc, exc.__traceback__))[-4000:],
+    )
+
+
+def run(cfg, chan):
+    import faulthandler
+
+    faulthandler.enable()  # a segfault prints the Python stack on stderr
+
+    rss, rss_source = _rss_reader()
+    native, native_source = _native_reader()
+    try:
+        import numpy as np
+    except Exception as exc:
+        chan.send(**exc_info_message("import", exc))
+        return
+    chan.send(
+        type="hello",
+        protocol=PROTOCOL,
+        pid=os.getpid(),
+        python=sys.version.split()[0],
+        numpy=np.__version__,
+        rssSource=rss_source,
+        nativeSource=native_source,
+    )
+
+    try:
+        module = load_module(cfg["modulePath"], cfg["moduleName"])
+        func = getattr(module, cfg["function"])
+    except Exception as exc:
+        chan.send(**exc_info_message("import", exc))
+        return
+    try:
+        args = build_args(cfg["call"], np)
+    except Exception as exc:
+        chan.send(**exc_info_message("arguments", exc))
+        return
+
+    # The first call tells whether the function can run at all.
+    try:
+        t0 = time.perf_counter()
+        func(*args)
+        first = time.perf_counter() - t0
+    except Exception as exc:
+        chan.send(**exc_info_message("call", exc))
+        return
+
+    def warm_up(seconds, min_calls):
+        """Call for `seconds` (at least `min_calls` times); return the batch size for this mode."""
+        n = 0
+        t0 = time.perf_counter()
+        deadline = t0 + seconds
+        while time.perf_counter() < deadline or n < min_calls:
+            func(*args)
+            n += 1
+        per_call = max((time.perf_counter() - t0) / n, 1e-9)
+        return n, per_call, int(max(1, min(cfg["maxBatchCalls"], round(cfg["batchSeconds"] / per_call))))
+
+    # Warm-up: let caches, free lists and allocator pools fill.
+    try:
+        warm_calls, per_call, batch = warm_up(cfg["warmupSeconds"], cfg["warmupMinCalls"])
+    except Exception as exc:
+        chan.send(**exc_info_message("call", exc))
+        return
+    warm_calls += 1  # the first call
+
+    targets = _refcount_targets(args)
+    chan.send(
+        type="ready",
+        args=[describe(a) for a in args],
+        refcountTracked=[t is not None for t in targets],
+        warmupCalls=warm_calls,
+        callSeconds=per_call,
+        batchCalls=batch,
+    )
+
+    # Everything alive now (modules, arguments, warm caches) leaves the
+    # collector's view: each gc.collect() below then costs microseconds.
+    gc.collect()
+    gc.freeze()
+
+    for phase in cfg["phases"]:
+        if phase == "traced":
+            import tracemalloc
+
+            tracemalloc.start(cfg.get("tracebackDepth", 1))
+            # tracemalloc slows every allocation: warm its tables up and size batches anew.
+            try:
+                _, _, batch = warm_up(cfg["warmupSeconds"], cfg["warmupMinCalls"])
+            except Exception as exc:
+                chan.send(**exc_info_message("call", exc))
+                return
+            gc.collect()
+        chan.send(type="phase", phase=phase, batchCalls=batch)
+        calls = 0
+        spent = 0.0
+        while True:
+            t0 = time.perf_counter()
+            try:
+                for _ in range(batch):
+                    func(*args)
+            except Exception as exc:
+                chan.send(**exc_info_message("call", exc))
+                return
+            spent += time.perf_counter() - t0
+            calls += batch
+            s0 = time.perf_counter()
+            gc.collect()
+            if phase == "plain":
+                sample = dict(
+                    rss=rss() if rss else None,
+                    native=native() if native else None,
+                    blocks=sys.getallocatedblocks(),
+                    # minus 1: getrefcount's own reference to its argument
+                    refcounts=[None if t is None else sys.getrefcount(t) - 1 for t in targets],
+                )
+            else:
+                sample = dict(traced=tracemalloc.get_traced_memory()[0])
+            sample_seconds = time.perf_counter() - s0
+            chan.send(type="sample", phase=phase, calls=calls, seconds=spent, sampleSeconds=sample_seconds, **sample)
+            cmd = chan.poll()
+            if cmd == "next":
+                break
+            if cmd == "stop":
+                chan.send(type="done")
+                return
+        if phase == "traced":
+            tracemalloc.stop()
+    chan.send(type="done")
+
+
+def main():
+    # Take the command pipe away from fd 0 before any user code can read it.
+    in_fd = os.dup(0)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    chan = Channel(3, in_fd)
+    try:
+        cfg = json.loads(sys.argv[1])
+    except Exception as exc:
+        chan.send(**exc_info_message("config", exc))
+        return 0
+    if cfg.get("protocol") != PROTOCOL:
+        chan.send(type="error", stage="config", exception="ProtocolError",
+                  message="harness speaks protocol %d, tool sent %r" % (PROTOCOL, cfg.get("protocol")), traceback="")
+        return 0
+    run(cfg, chan)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,182 @@
+/**
+ * `pythran-leakcheck run <target>...`: build each repro, measure each
+ * exported function in its own process, judge, report.
+ */
+import path from 'node:path';
+import os from 'node:os';
+import pLimit from 'p-limit';
+import { z } from 'zod';
+import { parseCallDirectives, parseCallText, planCall, UnsupportedArgument, type WrittenCall } from '../core/calls.js';
+import { measure } from '../core/measure.js';
+import { SCHEMA_VERSION, type EnvironmentReport, type Report, type Result } from '../core/report.js';
+import { errorResult, resultFromMeasurement, type ResultContext } from '../core/results.js';
+import { parseExports, SpecSyntaxError, type ExportSignature } from '../core/signature.js';
+import { DEFAULT_RULE, DEFAULT_THRESHOLDS, type Thresholds } from '../core/verdict.js';
+import { CancelledError, isKnownError, UsageError } from '../errors.js';
+import { buildModule } from '../io/build.js';
+import { openCache, type CacheLayout } from '../io/cache.js';
+import { startHarness } from '../io/harness.js';
+import { resolveEnvironment, type PythonEnv } from '../io/python-env.js';
+import { resolveTargets, type Repro } from '../io/targets.js';
+import type { Progress } from '../progress.js';
+import { TOOL_VERSION } from '../version.js';
+
+export const RunOptionsSchema = z.object({
+  python: z.string().min(1).optional(),
+  pythran: z.string().min(1).optional(),
+  budget: z.number().positive().max(3600).default(10),
+  timeout: z.number().positive().max(24 * 3600).default(120),
+  threshold: z.number().positive().default(DEFAULT_THRESHOLDS.bytes),
+  jobs: z.number().int().positive().max(64).default(Math.max(1, Math.min(2, os.availableParallelism()))),
+  call: z.array(z.string()).default([]),
+  buildTimeout: z.number().positive().default(900),
+  cacheDir: z.string().optional(),
+});
+export type RunOptions = z.infer<typeof RunOptionsSchema>;
+
+export interface CommandContext {
+  signal: AbortSignal;
+  progress: Progress;
+  cwd: string;
+}
+
+export function thresholdsFrom(opts: Pick<RunOptions, 'threshold'>): Thresholds {
+  return { ...DEFAULT_THRESHOLDS, bytes: opts.threshold };
+}
+
+export function environmentReport(env: PythonEnv): EnvironmentReport {
+  return {
+    python: `${env.probe.executable} (${env.probe.python})`,
+    pythonVersion: env.probe.python,
+    pythran: env.pythran,
+    numpy: env.probe.numpy ?? 'unknown',
+    compiler: env.compiler,
+    managed: env.managed,
+  };
+}
+
+function cliCalls(texts: readonly string[]): WrittenCall[] {
+  return texts.map((text) => {
+    const parsed = parseCallText(text);
+    if (parsed === null) throw new UsageError(`--call expects 'name(arguments)', got '${text}'`);
+    return { ...parsed, origin: '--call' };
+  });
+}
+
+/** A run over already-resolved targets and environment: shared by `run`, and later `gate` and `bisect`. */
+export async function runRepros(
+  repros: readonly Repro[],
+  env: PythonEnv,
+  cache: CacheLayout,
+  opts: RunOptions,
+  ctx: CommandContext,
+): Promise<Result[]> {
+  const thresholds = thresholdsFrom(opts);
+  const cli = cliCalls(opts.call);
+  const limit = pLimit(opts.jobs);
+  const perRepro = repros.map(async (repro): Promise<Result[]> => {
+    const fileCtx: ResultContext = { file: repro.display, function: null, call: null, build: null };
+    let exports: ExportSignature[];
+    try {
+      exports = parseExports(repro.source);
+    } catch (error) {
+      if (!(error instanceof SpecSyntaxError)) throw error;
+      return [errorResult(fileCtx, 'InputError', `${repro.display}:${error.line}:${error.column}: bad '# pythran export' line: ${error.message}`)];
+    }
+    const functions = exports.filter((e) => e.params !== null && e.flavour === 'function');
+    if (functions.length === 0) {
+      return [errorResult(fileCtx, 'InputError', `${repro.display} exports no function: add a '# pythran export name(types)' line.`)];
+    }
+    // One entry per exported name (a name exported with several signatures is measured once, with the first).
+    const byName = new Map<string, ExportSignature>();
+    for (const f of functions) if (!byName.has(f.name)) byName.set(f.name, f);
+    const results: Result[] = [];
+    if (repro.only !== null) {
+      for (const name of repro.only) {
+        if (!byName.has(name)) {
+          results.push(errorResult({ ...fileCtx, function: name }, 'InputError', `${repro.display} does not export '${name}' (it exports ${[...byName.keys()].join(', ')}).`));
+        }
+      }
+    }
+    const chosen = [...byName.values()].filter((f) => repro.only === null || repro.only.includes(f.name));
+    if (chosen.length === 0) return results;
+
+    const directives = parseCallDirectives(repro.source, repro.display);
+    if (directives.problems.length > 0) {
+      const p = directives.problems[0];
+      return [...results, errorResult(fileCtx, 'InputError', `${repro.display}:${p?.line}: ${p?.message}`)];
+    }
+
+    ctx.progress.step(`Building ${repro.display} with Pythran ${env.pythran.version}...`);
+    let built;
+    try {
+      built = await limit(() => buildModule(repro.absolute, env, { cache, signal: ctx.signal, timeoutMs: opts.buildTimeout * 1000 }));
+    } catch (error) {
+      if (error instanceof CancelledError || !isKnownError(error)) throw error;
+      return [...results, errorResult(fileCtx, error.name as Result['errorType'] & string, error.message)];
+    }
+    const build = { cached: built.cached, seconds: built.seconds };
+
+    const measured = await Promise.all(
+      chosen.map((sig) =>
+        limit(async (): Promise<Result> => {
+          const fnCtx: ResultContext = { file: repro.display, function: sig.name, call: null, build };
+          let planned;
+          try {
+            planned = planCall(sig, [...directives.calls, ...cli]);
+          } catch (error) {
+            if (error instanceof UnsupportedArgument) {
+              return errorResult(fnCtx, 'InputError', `${error.message} for ${sig.name}; write the call yourself: '# leakcheck: call ${sig.name}(...)'`);
+            }
+            throw error;
+          }
+          const callCtx = { ...fnCtx, call: { origin: planned.origin, args: [] } };
+          ctx.progress.step(`Measuring ${repro.display}::${sig.name}...`);
+          const session = startHarness(
+            env,
+            {
+              modulePath: built.modulePath,
+              moduleName: built.moduleName,
+              function: sig.name,
+              call: planned.plan,
+              warmupSeconds: 0.05,
+              warmupMinCalls: 10,
+              batchSeconds: 0.01,
+              maxBatchCalls: 20_000,
+              phases: ['plain', 'traced'],
+            },
+            { timeoutMs: opts.timeout * 1000, signal: ctx.signal, cwd: path.dirname(built.modulePath) },
+          );
+          const m = await measure(session, { thresholds, rule: DEFAULT_RULE, budgetSeconds: opts.budget, plainShare: 0.6 });
+          if (ctx.signal.aborted) throw new CancelledError();
+          return resultFromMeasurement(callCtx, m, opts.timeout);
+        }),
+      ),
+    );
+    return [...results, ...measured];
+  });
+  const all = (await Promise.all(perRepro)).flat();
+  ctx.progress.done();
+  return all;
+}
+
+export async function runCommand(targets: readonly string[], opts: RunOptions, ctx: CommandContext): Promise<Report> {
+  const { repros, problems } = await resolveTargets(targets, ctx.cwd);
+  const problemResults = problems.map((p) =>
+    errorResult({ file: p.target, function: null, call: null, build: null }, 'InputError', p.message),
+  );
+  const cache = await openCache(opts.cacheDir);
+  const thresholds = thresholdsFrom(opts);
+  if (repros.length === 0) {
+    return { schemaVersion: SCHEMA_VERSION, tool: { name: 'pythran-leakcheck', version: TOOL_VERSION }, environment: null, thresholds, results: problemResults };
+  }
+  const env = await resolveEnvironment({ python: opts.python, pythran: opts.pythran }, { cache, signal: ctx.signal, progress: ctx.progress });
+  const results = await runRepros(repros, env, cache, opts, ctx);
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    tool: { name: 'pythran-leakcheck', version: TOOL_VERSION },
+    environment: environmentReport(env),
+    thresholds,
+    results: [...problemResults, ...results],
+  };
+}

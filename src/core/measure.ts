@@ -1,0 +1,164 @@
+/**
+ * Drives one function's measurement: reads the harness's messages, judges
+ * each phase after every batch, and tells the harness when a phase has seen
+ * enough. It talks only to the `HarnessSession` interface, so recorded
+ * streams replayed through a fake exercise exactly this code. No clock: the
+ * budget is counted in the seconds the harness reports spending on calls.
+ */
+import type {
+  ErrorMessage,
+  HarnessCommand,
+  HarnessMessage,
+  ParsedLine,
+  PhaseName,
+  PlainSample,
+  TracedSample,
+} from './protocol.js';
+import {
+  judgeFunction,
+  judgeSignal,
+  phaseSettled,
+  plainSeries,
+  tracedSeries,
+  type FunctionJudgement,
+  type RuleOptions,
+  type SignalJudgement,
+  type Thresholds,
+} from './verdict.js';
+
+export interface SessionEnd {
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  /** The last lines the process wrote on stderr (user output, faulthandler stacks). */
+  stderrTail: string;
+}
+
+/** One running harness, real (a Python subprocess) or fake (a recorded stream). */
+export interface HarnessSession {
+  lines(): AsyncIterable<ParsedLine>;
+  send(command: HarnessCommand): void;
+  /** Resolves once the process has ended (killing it first if it is still running after the stream ends). */
+  finish(): Promise<SessionEnd>;
+  kill(): void;
+}
+
+export interface MeasureOptions {
+  thresholds: Thresholds;
+  rule: RuleOptions;
+  /** Seconds of calls allowed per function, over both phases. */
+  budgetSeconds: number;
+  /** Share of the budget the plain phase may use before the traced phase starts. */
+  plainShare: number;
+}
+
+type HelloMessage = Extract<HarnessMessage, { type: 'hello' }>;
+type ReadyMessage = Extract<HarnessMessage, { type: 'ready' }>;
+
+export interface Samples {
+  plain: PlainSample[];
+  traced: TracedSample[];
+}
+
+export type Measurement =
+  | {
+      status: 'judged';
+      judgement: FunctionJudgement;
+      hello: HelloMessage;
+      ready: ReadyMessage;
+      samples: Samples;
+      calls: number;
+      seconds: number;
+    }
+  | { status: 'raised'; error: ErrorMessage; stderrTail: string }
+  | { status: 'crash'; signal: string | null; exitCode: number | null; stderrTail: string; calls: number }
+  | { status: 'timeout'; stderrTail: string; calls: number }
+  | { status: 'broken'; reason: string; stderrTail: string };
+
+export async function measure(session: HarnessSession, opts: MeasureOptions): Promise<Measurement> {
+  let hello: HelloMessage | null = null;
+  let ready: ReadyMessage | null = null;
+  let error: ErrorMessage | null = null;
+  let done = false;
+  let broken: string | null = null;
+  let phase: PhaseName | null = null;
+  let nextSent = false;
+  const samples: Samples = { plain: [], traced: [] };
+  const spent: Record<PhaseName, number> = { plain: 0, traced: 0 };
+
+  const judgePhase = (p: PhaseName): SignalJudgement[] =>
+    (p === 'plain' ? plainSeries(samples.plain, opts.thresholds) : tracedSeries(samples.traced, opts.thresholds)).map((s) =>
+      judgeSignal(s, opts.rule),
+    );
+
+  for await (const line of session.lines()) {
+    if (!line.ok) {
+      broken = line.reason;
+      session.kill();
+      break;
+    }
+    const msg = line.message;
+    switch (msg.type) {
+      case 'hello':
+        hello = msg;
+        break;
+      case 'ready':
+        ready = msg;
+        break;
+      case 'phase':
+        phase = msg.phase;
+        nextSent = false;
+        break;
+      case 'sample': {
+        if (msg.phase !== phase) {
+          broken = `sample for phase '${msg.phase}' during phase '${phase ?? 'none'}'`;
+          session.kill();
+          break;
+        }
+        if (msg.phase === 'plain') samples.plain.push(msg);
+        else samples.traced.push(msg);
+        spent[msg.phase] = msg.seconds;
+        if (nextSent) break;
+        const allowed =
+          msg.phase === 'plain' ? opts.budgetSeconds * opts.plainShare : Math.max(opts.budgetSeconds - spent.plain, opts.budgetSeconds * (1 - opts.plainShare));
+        if (phaseSettled(judgePhase(msg.phase)) || msg.seconds >= allowed) {
+          session.send('next');
+          nextSent = true;
+        }
+        break;
+      }
+      case 'error':
+        error = msg;
+        break;
+      case 'done':
+        done = true;
+        break;
+    }
+    if (broken !== null || done || error !== null) break;
+  }
+  const end = await session.finish();
+  const calls = (samples.plain.at(-1)?.calls ?? 0) + (samples.traced.at(-1)?.calls ?? 0);
+
+  if (error !== null) return { status: 'raised', error, stderrTail: end.stderrTail };
+  if (end.timedOut) return { status: 'timeout', stderrTail: end.stderrTail, calls };
+  if (broken !== null) return { status: 'broken', reason: broken, stderrTail: end.stderrTail };
+  if (!done) {
+    if (end.signal !== null || (end.exitCode !== null && end.exitCode !== 0)) {
+      return { status: 'crash', signal: end.signal, exitCode: end.exitCode, stderrTail: end.stderrTail, calls };
+    }
+    return { status: 'broken', reason: 'the harness stopped without finishing', stderrTail: end.stderrTail };
+  }
+  if (hello === null || ready === null) {
+    return { status: 'broken', reason: 'the harness finished without describing itself', stderrTail: end.stderrTail };
+  }
+  const signals = [...judgePhase('plain'), ...judgePhase('traced')];
+  return {
+    status: 'judged',
+    judgement: judgeFunction(signals),
+    hello,
+    ready,
+    samples,
+    calls,
+    seconds: spent.plain + spent.traced,
+  };
+}

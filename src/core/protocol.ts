@@ -1,0 +1,141 @@
+/**
+ * The harness protocol: messages python/harness.py writes on fd 3, one JSON
+ * document per line, and the configuration the tool hands it. Every line is
+ * validated here before anything else reads it.
+ */
+import { z } from 'zod';
+
+export const PROTOCOL_VERSION = 1;
+
+const finite = z.number().refine(Number.isFinite, 'must be a finite number');
+const count = z.number().int().nonnegative();
+
+export const HelloMessage = z.object({
+  type: z.literal('hello'),
+  protocol: z.literal(PROTOCOL_VERSION),
+  pid: count,
+  python: z.string(),
+  numpy: z.string(),
+  rssSource: z.enum(['psutil', 'statm']).nullable(),
+  nativeSource: z.enum(['mallinfo2']).nullable(),
+});
+
+export const ReadyMessage = z.object({
+  type: z.literal('ready'),
+  args: z.array(z.string()),
+  refcountTracked: z.array(z.boolean()),
+  warmupCalls: count,
+  callSeconds: finite.nonnegative(),
+  batchCalls: count.min(1),
+});
+
+export const PhaseName = z.enum(['plain', 'traced']);
+export type PhaseName = z.infer<typeof PhaseName>;
+
+export const PhaseMessage = z.object({
+  type: z.literal('phase'),
+  phase: PhaseName,
+  batchCalls: count.min(1),
+});
+
+const SampleBase = {
+  type: z.literal('sample'),
+  calls: count,
+  seconds: finite.nonnegative(),
+  sampleSeconds: finite.nonnegative(),
+};
+
+export const PlainSample = z.object({
+  ...SampleBase,
+  phase: z.literal('plain'),
+  rss: count.nullable(),
+  native: count.nullable(),
+  blocks: count,
+  refcounts: z.array(count.nullable()),
+});
+export type PlainSample = z.infer<typeof PlainSample>;
+
+export const TracedSample = z.object({
+  ...SampleBase,
+  phase: z.literal('traced'),
+  traced: count,
+});
+export type TracedSample = z.infer<typeof TracedSample>;
+
+export const ErrorMessage = z.object({
+  type: z.literal('error'),
+  stage: z.enum(['config', 'import', 'arguments', 'call']),
+  exception: z.string(),
+  message: z.string(),
+  traceback: z.string(),
+});
+export type ErrorMessage = z.infer<typeof ErrorMessage>;
+
+export const DoneMessage = z.object({ type: z.literal('done') });
+
+export const HarnessMessage = z.union([
+  HelloMessage,
+  ReadyMessage,
+  PhaseMessage,
+  PlainSample,
+  TracedSample,
+  ErrorMessage,
+  DoneMessage,
+]);
+export type HarnessMessage = z.infer<typeof HarnessMessage>;
+
+/** Commands the tool writes to the harness's command pipe. */
+export type HarnessCommand = 'next' | 'stop';
+
+/** One argument value the harness builds (see build_value in python/harness.py). */
+export type ArgPlan =
+  | { t: 'int'; v: number }
+  | { t: 'float'; v: number }
+  | { t: 'complex'; re: number; im: number }
+  | { t: 'bool'; v: boolean }
+  | { t: 'str'; v: string }
+  | { t: 'none' }
+  | { t: 'slice'; start: number | null; stop: number | null; step: number | null }
+  | { t: 'npscalar'; dtype: string; v: number }
+  | { t: 'array'; dtype: string; shape: number[]; strided: boolean[]; order: 'C' | 'F'; seed: number }
+  | { t: 'list'; items: ArgPlan[] }
+  | { t: 'set'; items: ArgPlan[] }
+  | { t: 'tuple'; items: ArgPlan[] }
+  | { t: 'dict'; entries: Array<[ArgPlan, ArgPlan]> };
+
+/** How to call the function: generated values, or a Python expression list written by the user. */
+export type CallPlan = { args: ArgPlan[] } | { expr: string };
+
+export interface HarnessConfig {
+  protocol: typeof PROTOCOL_VERSION;
+  modulePath: string;
+  moduleName: string;
+  function: string;
+  call: CallPlan;
+  warmupSeconds: number;
+  warmupMinCalls: number;
+  batchSeconds: number;
+  maxBatchCalls: number;
+  phases: PhaseName[];
+}
+
+export type ParsedLine = { ok: true; message: HarnessMessage } | { ok: false; reason: string };
+
+/** Parse and validate one line from the harness. Never throws. */
+export function parseHarnessLine(line: string): ParsedLine {
+  let json: unknown;
+  try {
+    json = JSON.parse(line);
+  } catch {
+    return { ok: false, reason: `not JSON: ${truncate(line)}` };
+  }
+  const parsed = HarnessMessage.safeParse(json);
+  if (!parsed.success) {
+    return { ok: false, reason: `unexpected message ${truncate(line)}: ${parsed.error.issues[0]?.message ?? 'invalid'}` };
+  }
+  return { ok: true, message: parsed.data };
+}
+
+function truncate(text: string, max = 120): string {
+  return text.length <= max ? text : `${text.slice(0, max - 3)}...`;
+}

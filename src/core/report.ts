@@ -1,0 +1,75 @@
+/**
+ * The report of a run: the JSON document `--json` prints (schemaVersion 1),
+ * validated with zod before it leaves the tool, and the outcome that decides
+ * the exit code. Pure.
+ */
+import { z } from 'zod';
+import { ERROR_TYPES, categoryOfErrorType } from '../errors.js';
+
+export const SCHEMA_VERSION = 1;
+
+const num = z.number().refine(Number.isFinite, 'must be finite');
+
+export const EnvironmentSchema = z.object({
+  python: z.string().describe('interpreter path and version, e.g. "/root/.cache/.../bin/python (3.11.7)"'),
+  pythonVersion: z.string(),
+  pythran: z.object({ version: z.string(), commit: z.string().nullable() }),
+  numpy: z.string(),
+  compiler: z.string(),
+  managed: z.boolean().describe('true when this tool made the environment'),
+});
+export type EnvironmentReport = z.infer<typeof EnvironmentSchema>;
+
+export const VERDICTS = ['leak', 'ok', 'inconclusive', 'error', 'crash', 'timeout'] as const;
+export const KINDS = ['python-objects', 'native-heap', 'argument-refcount'] as const;
+
+export const SignalSchema = z.object({
+  unit: z.enum(['bytes', 'blocks', 'refs']),
+  perCall: num.nullable(),
+  low: num.nullable(),
+  high: num.nullable(),
+  threshold: num,
+  state: z.enum(['leak', 'flat', 'undecided']),
+  decisive: z.boolean(),
+  batches: z.number().int(),
+});
+
+export const ResultSchema = z.object({
+  file: z.string(),
+  function: z.string().nullable().describe("null when the whole file failed (missing, not built)"),
+  verdict: z.enum(VERDICTS),
+  kind: z.enum(KINDS).nullable(),
+  bytesPerCall: z.object({ rss: num.nullable(), native: num.nullable(), python: num.nullable() }),
+  blocksPerCall: num.nullable(),
+  refsPerCall: z.array(num.nullable()).describe('references gained per call on each argument; null where not tracked'),
+  calls: z.number().int().nonnegative(),
+  seconds: num.nonnegative(),
+  message: z.string().nullable(),
+  errorType: z.enum([...ERROR_TYPES, 'FunctionRaised']).nullable(),
+  rulesOutAbove: num.nullable().describe('for ok: the smallest leak, in bytes per call, that the run rules out'),
+  call: z.object({ origin: z.string(), args: z.array(z.string()) }).nullable(),
+  signals: z.record(z.string(), SignalSchema),
+  build: z.object({ cached: z.boolean(), seconds: num }).nullable(),
+});
+export type Result = z.infer<typeof ResultSchema>;
+
+export const ReportSchema = z.object({
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  tool: z.object({ name: z.literal('pythran-leakcheck'), version: z.string() }),
+  environment: EnvironmentSchema.nullable(),
+  thresholds: z.object({ bytes: num, blocks: num, refs: num, rssBytes: num }),
+  results: z.array(ResultSchema),
+});
+export type Report = z.infer<typeof ReportSchema>;
+
+/** What a set of results means for the exit code; cli.ts maps these to numbers. */
+export type Outcome = 'clean' | 'leak' | 'usage' | 'unjudged';
+
+export function outcomeOf(results: readonly Result[]): Outcome {
+  if (results.some((r) => r.verdict === 'error' && r.errorType !== null && r.errorType !== 'FunctionRaised' && categoryOfErrorType(r.errorType) === 'usage')) {
+    return 'usage';
+  }
+  if (results.length === 0 || results.some((r) => r.verdict !== 'leak' && r.verdict !== 'ok')) return 'unjudged';
+  if (results.some((r) => r.verdict === 'leak')) return 'leak';
+  return 'clean';
+}

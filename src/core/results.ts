@@ -1,0 +1,108 @@
+/**
+ * From a measurement (or a failure before one) to a report row. Pure.
+ */
+import type { Measurement } from './measure.js';
+import type { Result } from './report.js';
+import type { SignalJudgement } from './verdict.js';
+
+export interface ResultContext {
+  file: string;
+  function: string | null;
+  call: Result['call'];
+  build: Result['build'];
+}
+
+const EMPTY = {
+  kind: null,
+  bytesPerCall: { rss: null, native: null, python: null },
+  blocksPerCall: null,
+  refsPerCall: [],
+  calls: 0,
+  seconds: 0,
+  rulesOutAbove: null,
+  signals: {},
+} satisfies Partial<Result>;
+
+export function errorResult(ctx: ResultContext, errorType: NonNullable<Result['errorType']>, message: string): Result {
+  return { ...EMPTY, file: ctx.file, function: ctx.function, call: ctx.call, build: ctx.build, verdict: 'error', errorType, message };
+}
+
+function finiteOrNull(x: number | undefined): number | null {
+  return x === undefined || !Number.isFinite(x) ? null : x;
+}
+
+function signalRecord(signals: readonly SignalJudgement[]): Result['signals'] {
+  const out: Result['signals'] = {};
+  for (const s of signals) {
+    out[s.name] = {
+      unit: s.unit,
+      perCall: finiteOrNull(s.perCall.estimate),
+      low: finiteOrNull(s.perCall.low),
+      high: finiteOrNull(s.perCall.high),
+      threshold: s.threshold,
+      state: s.state,
+      decisive: s.decisive,
+      batches: s.perCall.n,
+    };
+  }
+  return out;
+}
+
+function tail(text: string, lines = 6): string {
+  return text
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .slice(-lines)
+    .join('\n');
+}
+
+export function resultFromMeasurement(ctx: ResultContext, m: Measurement, timeoutSeconds: number): Result {
+  const base = { file: ctx.file, function: ctx.function, call: ctx.call, build: ctx.build };
+  switch (m.status) {
+    case 'raised': {
+      const stage = m.error.stage === 'call' ? 'raised' : m.error.stage === 'arguments' ? 'could not build its arguments:' : 'could not be loaded:';
+      const hint =
+        m.error.stage === 'call' || m.error.stage === 'arguments'
+          ? ` (arguments: ${ctx.call?.origin ?? 'generated'}; give working ones with '# leakcheck: call ${ctx.function ?? 'f'}(...)' or --call)`
+          : '';
+      return { ...errorResult(ctx, 'FunctionRaised', `${stage} ${m.error.exception}: ${m.error.message}${hint}`), ...base };
+    }
+    case 'crash': {
+      const how = m.signal !== null ? `crashed with ${m.signal}` : `exited with code ${m.exitCode ?? '?'}`;
+      return { ...EMPTY, ...base, verdict: 'crash', errorType: null, calls: m.calls, message: `${how}${m.stderrTail ? `:\n${tail(m.stderrTail)}` : ''}` };
+    }
+    case 'timeout':
+      return {
+        ...EMPTY,
+        ...base,
+        verdict: 'timeout',
+        errorType: null,
+        calls: m.calls,
+        message: `did not finish within ${timeoutSeconds} s (a call that never returns?); raise --timeout if it is just slow`,
+      };
+    case 'broken':
+      return { ...errorResult(ctx, 'HarnessError', `the measuring process broke: ${m.reason}${m.stderrTail ? `\n${tail(m.stderrTail)}` : ''}`), ...base };
+    case 'judged': {
+      const j = m.judgement;
+      const get = (name: string) => j.signals.find((s) => s.name === name);
+      const est = (name: string) => finiteOrNull(get(name)?.perCall.estimate);
+      const nargs = m.ready.refcountTracked.length;
+      const refsPerCall = Array.from({ length: nargs }, (_, i) => est(`refcount:${i}`));
+      return {
+        ...base,
+        call: ctx.call === null ? null : { origin: ctx.call.origin, args: m.ready.args },
+        verdict: j.verdict,
+        kind: j.kind,
+        bytesPerCall: { rss: est('rss'), native: est('native'), python: est('python') },
+        blocksPerCall: est('blocks'),
+        refsPerCall,
+        calls: m.calls,
+        seconds: m.seconds,
+        message: j.reason,
+        errorType: null,
+        rulesOutAbove: j.verdict === 'ok' ? Math.max(0, ...j.signals.filter((s) => s.decisive && s.unit === 'bytes').map((s) => s.rulesOutAbove)) : null,
+        signals: signalRecord(j.signals),
+      };
+    }
+  }
+}

@@ -1,0 +1,378 @@
+/**
+ * Parsing of `# pythran export` lines into argument types.
+ *
+ * Pythran's own parser (pythran/spec.py, a PLY grammar) lives in the Python
+ * environment under test and changes between releases; we need the exported
+ * names and types before anything is built (to list functions, validate
+ * `file.py::function` targets and generate arguments), so this is a small
+ * recursive-descent parser for the same grammar. Pure: no I/O.
+ */
+
+export type Dtype =
+  | 'bool'
+  | 'int'
+  | 'float'
+  | 'complex'
+  | 'int8'
+  | 'int16'
+  | 'int32'
+  | 'int64'
+  | 'intp'
+  | 'intc'
+  | 'uint8'
+  | 'uint16'
+  | 'uint32'
+  | 'uint64'
+  | 'uintp'
+  | 'uintc'
+  | 'float32'
+  | 'float64'
+  | 'float128'
+  | 'complex64'
+  | 'complex128'
+  | 'complex256'
+  | 'byte'
+  | 'long'
+  | 'uint';
+
+const DTYPES: ReadonlySet<string> = new Set<Dtype>([
+  'bool', 'int', 'float', 'complex',
+  'int8', 'int16', 'int32', 'int64', 'intp', 'intc',
+  'uint8', 'uint16', 'uint32', 'uint64', 'uintp', 'uintc',
+  'float32', 'float64', 'float128',
+  'complex64', 'complex128', 'complex256',
+  'byte', 'long', 'uint',
+]);
+
+/** One axis of an exported array: its fixed size if the spec gives one, and whether it is strided (`::`). */
+export interface Axis {
+  size: number | null;
+  strided: boolean;
+}
+
+export type ArgType =
+  | { kind: 'scalar'; dtype: Dtype }
+  | { kind: 'array'; dtype: Dtype; axes: Axis[]; order: 'C' | 'F' }
+  | { kind: 'list'; item: ArgType }
+  | { kind: 'set'; item: ArgType }
+  | { kind: 'dict'; key: ArgType; value: ArgType }
+  | { kind: 'tuple'; items: ArgType[] }
+  | { kind: 'str' }
+  | { kind: 'none' }
+  | { kind: 'slice' }
+  /** Types we can name but not build a value for (pointers, functions). */
+  | { kind: 'unsupported'; text: string };
+
+export interface Param {
+  type: ArgType;
+  /** `type?` in the spec: the argument may be left out. */
+  optional: boolean;
+}
+
+export interface ExportSignature {
+  name: string;
+  /** 1-based line of the export comment in the file. */
+  line: number;
+  /** null for a variable export (`# pythran export name`), which is not a function. */
+  params: Param[] | null;
+  /** `capsule` and `ufunc` exports are not callable with Python objects in the usual way. */
+  flavour: 'function' | 'capsule' | 'ufunc';
+  /** The export text as written, for messages. */
+  text: string;
+}
+
+export class SpecSyntaxError extends Error {
+  constructor(
+    message: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
+    super(message);
+    this.name = 'SpecSyntaxError';
+  }
+}
+
+interface Token {
+  value: string;
+  col: number;
+}
+
+const TOKEN = /\s*(?:([A-Za-z_][A-Za-z0-9_]*)|(\d+)|(::|[()[\],:?*]))/y;
+
+function tokenize(text: string, line: number, offset: number): Token[] {
+  const tokens: Token[] = [];
+  TOKEN.lastIndex = 0;
+  while (TOKEN.lastIndex < text.length) {
+    const start = TOKEN.lastIndex;
+    if (/^\s*$/.test(text.slice(start))) break;
+    const m = TOKEN.exec(text);
+    if (m === null) {
+      const col = start + (text.slice(start).length - text.slice(start).trimStart().length);
+      throw new SpecSyntaxError(`unexpected character '${text[col]}'`, line, offset + col + 1);
+    }
+    const value = m[1] ?? m[2] ?? m[3] ?? '';
+    tokens.push({ value, col: offset + m.index + m[0].length - value.length + 1 });
+  }
+  return tokens;
+}
+
+class Parser {
+  private pos = 0;
+  constructor(
+    private readonly tokens: Token[],
+    private readonly line: number,
+    private readonly endCol: number,
+  ) {}
+
+  peek(k = 0): string | undefined {
+    return this.tokens[this.pos + k]?.value;
+  }
+
+  next(): string {
+    const t = this.tokens[this.pos];
+    if (t === undefined) this.fail('unexpected end of export line');
+    this.pos += 1;
+    return t.value;
+  }
+
+  expect(value: string): void {
+    const got = this.peek();
+    if (got !== value) this.fail(`expected '${value}' but found ${got === undefined ? 'the end of the line' : `'${got}'`}`);
+    this.pos += 1;
+  }
+
+  atEnd(): boolean {
+    return this.pos >= this.tokens.length;
+  }
+
+  fail(message: string): never {
+    const col = this.tokens[this.pos]?.col ?? this.endCol;
+    throw new SpecSyntaxError(message, this.line, col);
+  }
+
+  /** export_list := export (',' export)* */
+  exports(): Array<{ name: string; params: Param[] | null; text: string }> {
+    const out: Array<{ name: string; params: Param[] | null; text: string }> = [];
+    for (;;) {
+      const startTok = this.pos;
+      const name = this.next();
+      if (!/^[A-Za-z_]\w*$/.test(name)) this.fail(`expected a function name, found '${name}'`);
+      let params: Param[] | null = null;
+      if (this.peek() === '(') {
+        this.next();
+        params = this.params();
+        this.expect(')');
+      }
+      const text = this.tokens
+        .slice(startTok, this.pos)
+        .map((t) => t.value)
+        .join(' ');
+      out.push({ name, params, text });
+      if (this.atEnd()) return out;
+      this.expect(',');
+    }
+  }
+
+  params(): Param[] {
+    const params: Param[] = [];
+    if (this.peek() === ')') return params;
+    for (;;) {
+      const type = this.type();
+      let optional = false;
+      if (this.peek() === '?') {
+        this.next();
+        optional = true;
+      }
+      params.push({ type, optional });
+      if (this.peek() !== ',') return params;
+      this.next();
+      // A trailing comma is allowed: `f(int,)`.
+      if (this.peek() === ')') return params;
+    }
+  }
+
+  /** type := dictType ('or' dictType)*  -- for `a or b` we keep the first alternative. */
+  type(): ArgType {
+    const first = this.dictType();
+    while (this.peek() === 'or') {
+      this.next();
+      this.dictType();
+    }
+    return first;
+  }
+
+  dictType(): ArgType {
+    const key = this.postfix(true);
+    if (this.peek() === ':') {
+      this.next();
+      const value = this.postfix(true);
+      this.expect('dict');
+      return this.suffixes({ kind: 'dict', key, value }, true);
+    }
+    return key;
+  }
+
+  postfix(allowColon: boolean): ArgType {
+    return this.suffixes(this.primary(), allowColon);
+  }
+
+  suffixes(base: ArgType, _allowColon: boolean): ArgType {
+    let t = base;
+    for (;;) {
+      const p = this.peek();
+      if (p === 'list') {
+        this.next();
+        t = { kind: 'list', item: t };
+      } else if (p === 'set') {
+        this.next();
+        t = { kind: 'set', item: t };
+      } else if (p === '[') {
+        t = this.arrayIndices(t);
+      } else if (p === 'order') {
+        this.next();
+        this.expect('(');
+        const o = this.next();
+        if (o !== 'C' && o !== 'F') this.fail(`unknown order '${o}'`);
+        this.expect(')');
+        if (t.kind !== 'array') this.fail('order(...) applies only to arrays');
+        t = { ...t, order: o };
+      } else if (p === '*') {
+        this.next();
+        t = { kind: 'unsupported', text: 'pointer' };
+      } else if (p === '(' && t.kind !== 'tuple') {
+        // A function type: `float (int, int)`.
+        this.next();
+        if (this.peek() !== ')') {
+          this.type();
+          while (this.peek() === ',') {
+            this.next();
+            this.type();
+          }
+        }
+        this.expect(')');
+        t = { kind: 'unsupported', text: 'function' };
+      } else {
+        return t;
+      }
+    }
+  }
+
+  arrayIndices(base: ArgType): ArgType {
+    this.expect('[');
+    const axes: Axis[] = [];
+    for (;;) {
+      const p = this.peek();
+      if (p === ':') {
+        this.next();
+        axes.push({ size: null, strided: false });
+      } else if (p === '::') {
+        this.next();
+        axes.push({ size: null, strided: true });
+      } else if (p !== undefined && /^\d+$/.test(p)) {
+        this.next();
+        axes.push({ size: Number(p), strided: false });
+      } else if (p === ']' || p === ',') {
+        // `float[]` is the old spelling of `float[:]`.
+        axes.push({ size: null, strided: false });
+      } else {
+        this.fail(`unexpected '${p ?? 'end of line'}' in array dimensions`);
+      }
+      if (this.peek() === ',') {
+        this.next();
+        continue;
+      }
+      this.expect(']');
+      break;
+    }
+    if (base.kind === 'scalar') return { kind: 'array', dtype: base.dtype, axes, order: 'C' };
+    if (base.kind === 'array') return { ...base, axes: [...base.axes, ...axes] };
+    this.fail('array dimensions apply only to a dtype');
+  }
+
+  primary(): ArgType {
+    const p = this.peek();
+    if (p === '(') {
+      this.next();
+      const items: ArgType[] = [this.type()];
+      while (this.peek() === ',') {
+        this.next();
+        if (this.peek() === ')') break;
+        items.push(this.type());
+      }
+      this.expect(')');
+      return { kind: 'tuple', items };
+    }
+    if (p === '[') {
+      // `[type]` is a parenthesised type in Pythran's grammar.
+      this.next();
+      const t = this.type();
+      this.expect(']');
+      return t;
+    }
+    const word = this.next();
+    if (word === 'str') return { kind: 'str' };
+    if (word === 'None') return { kind: 'none' };
+    if (word === 'slice') return { kind: 'slice' };
+    if (DTYPES.has(word)) return { kind: 'scalar', dtype: word as Dtype };
+    this.pos -= 1;
+    this.fail(`unknown type '${word}'`);
+  }
+}
+
+const EXPORT_LINE = /^\s*#\s*pythran\s+export\s+(.*)$/;
+
+/**
+ * Every `# pythran export` line of a source file, in order.
+ * Throws SpecSyntaxError (with line and column) on a line this parser cannot read.
+ */
+export function parseExports(source: string): ExportSignature[] {
+  const out: ExportSignature[] = [];
+  const lines = source.split(/\r?\n/);
+  lines.forEach((text, i) => {
+    const m = EXPORT_LINE.exec(text);
+    if (m === null) return;
+    const line = i + 1;
+    let body = m[1] ?? '';
+    const bodyOffset = text.length - body.length;
+    let flavour: ExportSignature['flavour'] = 'function';
+    const kw = /^(capsule|ufunc)\s+/.exec(body);
+    let offset = bodyOffset;
+    if (kw !== null) {
+      flavour = kw[1] as 'capsule' | 'ufunc';
+      offset += kw[0].length;
+      body = body.slice(kw[0].length);
+    }
+    const tokens = tokenize(body, line, offset);
+    const parser = new Parser(tokens, line, text.length + 1);
+    for (const e of parser.exports()) out.push({ ...e, line, flavour });
+  });
+  return out;
+}
+
+/** Human-readable form of a type, close to the spec's own spelling. */
+export function formatType(t: ArgType): string {
+  switch (t.kind) {
+    case 'scalar':
+      return t.dtype;
+    case 'array': {
+      const axes = t.axes.map((a) => (a.size !== null ? String(a.size) : a.strided ? '::' : ':')).join(', ');
+      return `${t.dtype}[${axes}]${t.order === 'F' ? ' order(F)' : ''}`;
+    }
+    case 'list':
+      return `${formatType(t.item)} list`;
+    case 'set':
+      return `${formatType(t.item)} set`;
+    case 'dict':
+      return `${formatType(t.key)}:${formatType(t.value)} dict`;
+    case 'tuple':
+      return `(${t.items.map(formatType).join(', ')})`;
+    case 'str':
+      return 'str';
+    case 'none':
+      return 'None';
+    case 'slice':
+      return 'slice';
+    case 'unsupported':
+      return t.text;
+  }
+}

@@ -1,0 +1,98 @@
+/**
+ * The closed set of errors this tool raises on purpose.
+ *
+ * Every error a user can meet is one of these classes. Each carries a
+ * `category`; `src/cli.ts` maps categories to exit codes in one table and is
+ * the only place that sets an exit code. Anything else that escapes is a bug
+ * and is reported as an internal error.
+ */
+
+/** What went wrong, as far as the exit code is concerned. */
+export type ErrorCategory = 'usage' | 'unjudged' | 'cancelled';
+
+abstract class LeakcheckError extends Error {
+  abstract readonly category: ErrorCategory;
+  /** A short hint telling the user what to do next. */
+  readonly hint: string | undefined;
+
+  constructor(message: string, options?: { hint?: string; cause?: unknown }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    this.hint = options?.hint;
+  }
+}
+
+/** Bad command line: unknown option, malformed value. */
+export class UsageError extends LeakcheckError {
+  readonly category = 'usage';
+}
+
+/** Bad input: no such file, nothing exported, Pythran rejected the code, a bad config. */
+export class InputError extends LeakcheckError {
+  readonly category = 'usage';
+}
+
+/** The Python environment could not be found, made or used. */
+export class PythonEnvError extends LeakcheckError {
+  readonly category = 'unjudged';
+}
+
+/** Pythran accepted the code but the C++ build failed (compiler, headers, linker). */
+export class BuildError extends LeakcheckError {
+  readonly category = 'unjudged';
+}
+
+/** The measuring subprocess broke the protocol, crashed outside user code, or could not start. */
+export class HarnessError extends LeakcheckError {
+  readonly category = 'unjudged';
+}
+
+/** The cache folder could not be read or written. */
+export class CacheError extends LeakcheckError {
+  readonly category = 'unjudged';
+}
+
+/** The user pressed Ctrl-C (or the run was otherwise aborted). */
+export class CancelledError extends LeakcheckError {
+  readonly category = 'cancelled';
+  constructor(message = 'cancelled') {
+    super(message);
+  }
+}
+
+export type KnownError =
+  | UsageError
+  | InputError
+  | PythonEnvError
+  | BuildError
+  | HarnessError
+  | CacheError
+  | CancelledError;
+
+export function isKnownError(error: unknown): error is KnownError {
+  return error instanceof LeakcheckError;
+}
+
+/** The error class names that can appear in a report's `errorType` field. */
+export const ERROR_TYPES = [
+  'UsageError',
+  'InputError',
+  'PythonEnvError',
+  'BuildError',
+  'HarnessError',
+  'CacheError',
+  'CancelledError',
+] as const;
+export type ErrorType = (typeof ERROR_TYPES)[number];
+
+export function categoryOfErrorType(type: ErrorType): ErrorCategory {
+  switch (type) {
+    case 'UsageError':
+    case 'InputError':
+      return 'usage';
+    case 'CancelledError':
+      return 'cancelled';
+    default:
+      return 'unjudged';
+  }
+}

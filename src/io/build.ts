@@ -1,0 +1,200 @@
+/**
+ * Pythran builds, cached by everything that changes the binary.
+ *
+ * The repro is copied into a private folder under the cache and compiled
+ * there, so nothing is ever written next to the user's file. A finished
+ * build is published by renaming its folder into place; a second run with
+ * the same key loads it without compiling.
+ */
+import { copyFile, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { BuildError, CacheError, InputError } from '../errors.js';
+import { makeTempDir, removeQuietly, sha256, withLock, type CacheLayout } from './cache.js';
+import { run } from './exec.js';
+import type { PythonEnv } from './python-env.js';
+
+/** Bump when the layout of a build folder or the way we call Pythran changes. */
+const BUILD_FORMAT = 1;
+
+export interface BuiltModule {
+  modulePath: string;
+  moduleName: string;
+  key: string;
+  cached: boolean;
+  seconds: number;
+}
+
+export interface BuildContext {
+  cache: CacheLayout;
+  signal: AbortSignal;
+  timeoutMs: number;
+}
+
+const BuildRecord = z.object({ format: z.literal(BUILD_FORMAT), moduleFile: z.string(), source: z.string(), seconds: z.number() });
+
+/** A module name Pythran accepts, from the repro's file name. */
+export function moduleNameFor(file: string): string {
+  const stem = path.basename(file).replace(/\.py$/, '');
+  let name = stem.replace(/[^A-Za-z0-9_]/g, '_');
+  if (!/^[A-Za-z_]/.test(name)) name = `m_${name}`;
+  return name;
+}
+
+/** Everything that changes the binary, in one stable document. */
+export function buildKeyMaterial(source: Buffer, env: PythonEnv): string {
+  return JSON.stringify({
+    format: BUILD_FORMAT,
+    source: sha256(source),
+    pythran: env.pythran,
+    pythranLocation: env.probe.pythranLocation,
+    python: env.probe.python,
+    abi: env.probe.extSuffix,
+    numpy: env.probe.numpy,
+    compiler: env.compiler,
+    cxx: env.probe.cxx,
+    buildEnv: env.probe.buildEnv,
+    pythranrc: env.probe.pythranrc === null ? null : sha256(env.probe.pythranrc),
+  });
+}
+
+export async function buildModule(file: string, env: PythonEnv, ctx: BuildContext): Promise<BuiltModule> {
+  const source = await readFile(file).catch((error: unknown) => {
+    throw new InputError(`cannot read ${file}: ${(error as Error).message}`);
+  });
+  const moduleName = moduleNameFor(file);
+  const key = sha256(`${buildKeyMaterial(source, env)}\n${moduleName}`);
+  const finalDir = path.join(ctx.cache.builds, key.slice(0, 2), key);
+  const hit = await readRecord(finalDir);
+  if (hit !== null) return { modulePath: path.join(finalDir, hit.moduleFile), moduleName, key, cached: true, seconds: 0 };
+
+  return withLock(`${finalDir}.lock-target`, async () => {
+    const again = await readRecord(finalDir);
+    if (again !== null) return { modulePath: path.join(finalDir, again.moduleFile), moduleName, key, cached: true, seconds: 0 };
+    await removeQuietly(finalDir); // a corrupt or half-written entry
+    const work = await makeTempDir(ctx.cache, 'build');
+    try {
+      const copy = path.join(work, `${moduleName}.py`);
+      await copyFile(file, copy);
+      const moduleFile = `${moduleName}${env.probe.extSuffix}`;
+      const started = performance.now();
+      // Pythran's console entry point, called through the interpreter so it works for any
+      // environment layout (a venv, a user interpreter, a source tree on PYTHONPATH).
+      const res = await run(
+        env.python,
+        ['-c', 'import sys; from pythran.run import run; sys.argv[0] = "pythran"; sys.exit(run())', copy, '-o', path.join(work, moduleFile)],
+        { timeoutMs: ctx.timeoutMs, signal: ctx.signal, cwd: work, env: { ...env.env, TMPDIR: work } },
+      );
+      const seconds = (performance.now() - started) / 1000;
+      if (res.timedOut) throw new BuildError(`building ${file} took longer than ${Math.round(ctx.timeoutMs / 1000)} s and was stopped.`, { hint: 'raise --build-timeout' });
+      if (res.exitCode !== 0 || !(await exists(path.join(work, moduleFile)))) {
+        throw classifyBuildFailure(`${res.stderr}\n${res.stdout}`, file, copy, work, env);
+      }
+      const record = { format: BUILD_FORMAT, moduleFile, source: file, seconds };
+      await writeFile(path.join(work, 'build.json'), JSON.stringify(record, null, 2));
+      await rename(work, finalDir).catch(async (error: unknown) => {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code !== 'ENOTEMPTY' && code !== 'EEXIST') throw new CacheError(`cannot store the build in ${finalDir}: ${(error as Error).message}`);
+        // Published meanwhile by another run (lock broken as stale): theirs is as good as ours.
+        await removeQuietly(work);
+      });
+      return { modulePath: path.join(finalDir, moduleFile), moduleName, key, cached: false, seconds };
+    } finally {
+      await removeQuietly(work);
+    }
+  });
+}
+
+async function readRecord(dir: string): Promise<z.infer<typeof BuildRecord> | null> {
+  const text = await readFile(path.join(dir, 'build.json'), 'utf8').catch(() => null);
+  if (text === null) return null;
+  try {
+    const rec = BuildRecord.parse(JSON.parse(text));
+    const st = await stat(path.join(dir, rec.moduleFile));
+    return st.size > 0 ? rec : null;
+  } catch {
+    return null;
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  return stat(p).then(
+    () => true,
+    () => false,
+  );
+}
+
+/**
+ * Turn Pythran's output into one message about the user's file.
+ * Pythran reports rejections after a "CRITICAL: I am in trouble" line, a
+ * missing export after "Chair to keyboard", C++ failures after "Cover me
+ * Jack", and some rejections (syntax errors, constructs it cannot analyse) as a
+ * bare Python traceback.
+ */
+export function classifyBuildFailure(output: string, file: string, copy: string, work: string, env: Pick<PythonEnv, 'compiler' | 'compilerFound' | 'probe'>): Error {
+  const display = (text: string) =>
+    text
+      .split(copy).join(file)
+      .split(`${path.basename(copy)}:`).join(`${file}:`)
+      .split(work).join('<build>');
+  const lines = output.split('\n').map((l) => l.trimEnd());
+
+  if (/Cover me Jack/.test(output) || /command .* failed/i.test(output)) {
+    if (!env.compilerFound) {
+      return new BuildError(`no C++ compiler: Pythran needs '${env.probe.cxx}', which is not installed.`, {
+        hint: "install one (Debian: 'apt-get install g++'), or set CXX to a compiler",
+      });
+    }
+    const errors = lines.filter((l) => /\berror\b/i.test(l) && !/^E: error: Command/.test(l) && !/Cover me Jack/.test(l)).slice(0, 5);
+    return new BuildError(`the C++ compiler failed on ${file} (${env.compiler}):\n${display(errors.join('\n') || lastNonEmpty(lines, 5))}`, {
+      hint: 'this is a Pythran or compiler problem rather than your code; try another Pythran release, or report it to Pythran with this file',
+    });
+  }
+  if (/Chair to keyboard|No pythran specification/.test(output)) {
+    return new InputError(`${file} exports nothing: add a '# pythran export name(types)' line.`);
+  }
+  const trouble = lines.findIndex((l) => /I am in trouble/.test(l));
+  if (trouble >= 0) {
+    const body = lines.slice(trouble + 1).filter((l) => l.trim() !== '' && !/^-+$/.test(l.trim()));
+    return new InputError(`Pythran rejected ${file}:\n${display(body.join('\n'))}`);
+  }
+  const tb = parseTraceback(lines);
+  if (tb !== null) {
+    const where = tb.line !== null ? `${file}:${tb.line}` : file;
+    const detail = tb.message !== '' ? `${tb.exception}: ${tb.message}` : `${tb.exception} (Pythran could not analyse the code)`;
+    return new InputError(`Pythran rejected ${where}: ${display(detail)}${tb.code !== null ? `\n    ${tb.code.trim()}` : ''}`);
+  }
+  return new BuildError(`Pythran failed on ${file}:\n${display(lastNonEmpty(lines, 8))}`);
+}
+
+interface TracebackSummary {
+  exception: string;
+  message: string;
+  line: number | null;
+  code: string | null;
+}
+
+function parseTraceback(lines: string[]): TracebackSummary | null {
+  const start = lines.findIndex((l) => l.startsWith('Traceback (most recent call last)'));
+  if (start < 0) return null;
+  const nonEmpty = lines.filter((l) => l.trim() !== '');
+  const last = nonEmpty[nonEmpty.length - 1] ?? '';
+  const m = /^([\w.]+)(?::\s?(.*))?$/.exec(last);
+  if (m === null) return null;
+  const exception = (m[1] ?? '').split('.').pop() ?? '';
+  let line: number | null = null;
+  let code: string | null = null;
+  for (let i = lines.length - 1; i > start; i -= 1) {
+    const f = /File "(<unknown>|[^"]*\.py)", line (\d+)/.exec(lines[i] ?? '');
+    if (f !== null && (f[1] === '<unknown>' || !/site-packages|lib\/python/.test(f[1] ?? ''))) {
+      line = Number(f[2]);
+      code = lines[i + 1] ?? null;
+      break;
+    }
+  }
+  return { exception, message: m[2] ?? '', line, code };
+}
+
+function lastNonEmpty(lines: string[], n: number): string {
+  return lines.filter((l) => l.trim() !== '').slice(-n).join('\n');
+}

@@ -1,0 +1,87 @@
+/**
+ * Command-line targets to repro files: a file, a folder of repros, or
+ * `file.py::function`. Reads files; never writes.
+ */
+import { readdir, readFile, stat } from 'node:fs/promises';
+import path from 'node:path';
+
+export interface Repro {
+  /** Path as the user should see it (relative to the working folder when inside it). */
+  display: string;
+  absolute: string;
+  source: string;
+  /** Only these functions, when the target named some (`file.py::f`). */
+  only: string[] | null;
+}
+
+export interface TargetProblem {
+  target: string;
+  message: string;
+}
+
+const MARKER = /^\s*#\s*pythran\s+export\b/m;
+
+export function displayPath(absolute: string, cwd = process.cwd()): string {
+  const rel = path.relative(cwd, absolute);
+  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : absolute;
+}
+
+async function walk(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  const entries = await readdir(dir, { withFileTypes: true });
+  for (const e of entries.sort((a, b) => a.name.localeCompare(b.name))) {
+    if (e.name.startsWith('.') || e.name === 'node_modules' || e.name === '__pycache__') continue;
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) out.push(...(await walk(p)));
+    else if (e.isFile() && e.name.endsWith('.py')) out.push(p);
+  }
+  return out;
+}
+
+export async function resolveTargets(targets: readonly string[], cwd = process.cwd()): Promise<{ repros: Repro[]; problems: TargetProblem[] }> {
+  const byFile = new Map<string, Repro>();
+  const problems: TargetProblem[] = [];
+  for (const target of targets) {
+    const sep = target.lastIndexOf('::');
+    const fileArg = sep >= 0 ? target.slice(0, sep) : target;
+    const fn = sep >= 0 ? target.slice(sep + 2) : null;
+    const absolute = path.resolve(cwd, fileArg);
+    const st = await stat(absolute).catch(() => null);
+    if (st === null) {
+      problems.push({ target, message: `no such file or folder: ${fileArg}` });
+      continue;
+    }
+    let files: string[];
+    if (st.isDirectory()) {
+      if (fn !== null) {
+        problems.push({ target, message: `'::${fn}' needs a file, and ${fileArg} is a folder` });
+        continue;
+      }
+      const all = await walk(absolute);
+      files = [];
+      for (const f of all) if (MARKER.test(await readFile(f, 'utf8').catch(() => ''))) files.push(f);
+      if (files.length === 0) {
+        problems.push({ target, message: `no repros in ${fileArg}: no .py file there has a '# pythran export' line` });
+        continue;
+      }
+    } else {
+      files = [absolute];
+    }
+    for (const file of files) {
+      const source = await readFile(file, 'utf8').catch((error: unknown) => {
+        problems.push({ target, message: `cannot read ${fileArg}: ${(error as Error).message}` });
+        return null;
+      });
+      if (source === null) continue;
+      const prev = byFile.get(file);
+      if (prev === undefined) {
+        byFile.set(file, { display: displayPath(file, cwd), absolute: file, source, only: fn === null ? null : [fn] });
+      } else if (fn === null) {
+        prev.only = null;
+      } else if (prev.only !== null && !prev.only.includes(fn)) {
+        prev.only.push(fn);
+      }
+    }
+  }
+  return { repros: [...byFile.values()], problems };
+}

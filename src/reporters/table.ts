@@ -1,0 +1,64 @@
+/** The terminal table (cli-table3): one row per function, then what each verdict means. */
+import Table from 'cli-table3';
+import type { ChalkInstance } from 'chalk';
+import type { Report, Result } from '../core/report.js';
+import { formatCount, formatRate, formatSeconds } from './format.js';
+
+function verdictText(r: Result, c: ChalkInstance): string {
+  const label = r.verdict === 'leak' && r.kind !== null ? `leak (${r.kind})` : r.verdict;
+  switch (r.verdict) {
+    case 'ok':
+      return c.green(label);
+    case 'leak':
+      return c.red.bold(label);
+    case 'inconclusive':
+      return c.yellow(label);
+    default:
+      return c.magenta(label);
+  }
+}
+
+export function renderTable(report: Report, c: ChalkInstance): string {
+  const plain = c.level === 0;
+  const table = new Table({
+    head: ['function', 'calls', 'time', 'python B/call', 'native B/call', 'RSS B/call', 'blocks/call', 'verdict'],
+    style: { head: plain ? [] : ['cyan'], border: [] },
+    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+    ...(plain
+      ? {
+          chars: {
+            top: '-', 'top-mid': '+', 'top-left': '+', 'top-right': '+',
+            bottom: '-', 'bottom-mid': '+', 'bottom-left': '+', 'bottom-right': '+',
+            left: '|', 'left-mid': '+', mid: '-', 'mid-mid': '+',
+            right: '|', 'right-mid': '+', middle: '|',
+          },
+        }
+      : {}),
+  });
+  for (const r of report.results) {
+    table.push([
+      r.function === null ? r.file : `${r.file}::${r.function}`,
+      r.calls > 0 ? formatCount(r.calls) : '-',
+      r.seconds > 0 ? formatSeconds(r.seconds) : '-',
+      formatRate(r.bytesPerCall.python),
+      formatRate(r.bytesPerCall.native),
+      formatRate(r.bytesPerCall.rss),
+      formatRate(r.blocksPerCall, 2),
+      verdictText(r, c),
+    ]);
+  }
+  const lines: string[] = [];
+  const env = report.environment;
+  if (env !== null) {
+    const commit = env.pythran.commit !== null ? ` (${env.pythran.commit.slice(0, 12)})` : '';
+    lines.push(c.dim(`Pythran ${env.pythran.version}${commit}, Python ${env.pythonVersion}, numpy ${env.numpy}, ${env.compiler}`));
+  }
+  lines.push(table.toString());
+  for (const r of report.results) {
+    if (r.message === null) continue;
+    const name = r.function === null ? r.file : `${r.file}::${r.function}`;
+    const body = r.message.split('\n').join('\n    ');
+    lines.push(`${verdictText(r, c)} ${name}: ${body}`);
+  }
+  return `${lines.join('\n')}\n`;
+}
