@@ -5,6 +5,9 @@ import { defineConfig } from 'vitest/config';
 // `npm run test:fast` runs only `unit`.
 export default defineConfig({
   test: {
+    // The JSON report feeds .ci/run's closing 'N passed, N failed' line.
+    reporters: ['default', 'json'],
+    outputFile: { json: 'test-artifacts/vitest.json' },
     projects: [
       {
         test: {

@@ -306,6 +306,9 @@ def run(cfg, chan):
             calls += batch
             s0 = time.perf_counter()
             gc.collect()
+            # Survivors of a full collection are alive (or leaked): freezing them keeps the
+            # next collection's cost proportional to one batch, not to everything leaked so far.
+            gc.freeze()
             if phase == "plain":
                 sample = dict(
                     rss=rss() if rss else None,

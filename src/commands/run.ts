@@ -7,7 +7,8 @@ import os from 'node:os';
 import pLimit from 'p-limit';
 import { z } from 'zod';
 import { parseCallDirectives, parseCallText, planCall, UnsupportedArgument, type WrittenCall } from '../core/calls.js';
-import { measure } from '../core/measure.js';
+import { measure, type Measurement } from '../core/measure.js';
+import type { CallPlan } from '../core/protocol.js';
 import { SCHEMA_VERSION, type EnvironmentReport, type Report, type Result } from '../core/report.js';
 import { errorResult, resultFromMeasurement, type ResultContext } from '../core/results.js';
 import { parseExports, SpecSyntaxError, type ExportSignature } from '../core/signature.js';
@@ -63,6 +64,33 @@ function cliCalls(texts: readonly string[]): WrittenCall[] {
   });
 }
 
+/** Measure one function of a built module in its own harness process. */
+export async function measureFunction(
+  env: PythonEnv,
+  module: { modulePath: string; moduleName: string },
+  fn: string,
+  call: CallPlan,
+  opts: Pick<RunOptions, 'budget' | 'timeout' | 'threshold'>,
+  ctx: Pick<CommandContext, 'signal'>,
+): Promise<Measurement> {
+  const session = startHarness(
+    env,
+    {
+      modulePath: module.modulePath,
+      moduleName: module.moduleName,
+      function: fn,
+      call,
+      warmupSeconds: 0.05,
+      warmupMinCalls: 10,
+      batchSeconds: 0.01,
+      maxBatchCalls: 20_000,
+      phases: ['plain', 'traced'],
+    },
+    { timeoutMs: opts.timeout * 1000, signal: ctx.signal, cwd: path.dirname(module.modulePath) },
+  );
+  return measure(session, { thresholds: thresholdsFrom(opts), rule: DEFAULT_RULE, budgetSeconds: opts.budget, plainShare: 0.6 });
+}
+
 /** A run over already-resolved targets and environment: shared by `run`, and later `gate` and `bisect`. */
 export async function runRepros(
   repros: readonly Repro[],
@@ -71,7 +99,6 @@ export async function runRepros(
   opts: RunOptions,
   ctx: CommandContext,
 ): Promise<Result[]> {
-  const thresholds = thresholdsFrom(opts);
   const cli = cliCalls(opts.call);
   const limit = pLimit(opts.jobs);
   const perRepro = repros.map(async (repro): Promise<Result[]> => {
@@ -132,22 +159,7 @@ export async function runRepros(
           }
           const callCtx = { ...fnCtx, call: { origin: planned.origin, args: [] } };
           ctx.progress.step(`Measuring ${repro.display}::${sig.name}...`);
-          const session = startHarness(
-            env,
-            {
-              modulePath: built.modulePath,
-              moduleName: built.moduleName,
-              function: sig.name,
-              call: planned.plan,
-              warmupSeconds: 0.05,
-              warmupMinCalls: 10,
-              batchSeconds: 0.01,
-              maxBatchCalls: 20_000,
-              phases: ['plain', 'traced'],
-            },
-            { timeoutMs: opts.timeout * 1000, signal: ctx.signal, cwd: path.dirname(built.modulePath) },
-          );
-          const m = await measure(session, { thresholds, rule: DEFAULT_RULE, budgetSeconds: opts.budget, plainShare: 0.6 });
+          const m = await measureFunction(env, built, sig.name, planned.plan, opts, ctx);
           if (ctx.signal.aborted) throw new CancelledError();
           return resultFromMeasurement(callCtx, m, opts.timeout);
         }),

@@ -114,14 +114,35 @@ const CALL_TEXT = /^\s*([A-Za-z_]\w*)\s*\(([\s\S]*)\)\s*$/;
 export function parseCallText(text: string): { function: string; expr: string } | null {
   const m = CALL_TEXT.exec(text);
   if (m === null || m[1] === undefined || m[2] === undefined) return null;
+  // The last ')' must close the first '(': `f(a) + g(b)` is not a call of f.
+  if (!balanced(m[2])) return null;
   return { function: m[1], expr: m[2].trim() };
+}
+
+/** Whether brackets in a Python argument list balance, skipping string literals. */
+function balanced(expr: string): boolean {
+  let depth = 0;
+  for (let k = 0; k < expr.length; k += 1) {
+    const c = expr[k];
+    if (c === '"' || c === "'") {
+      k += 1;
+      while (k < expr.length && expr[k] !== c) k += expr[k] === '\\' ? 2 : 1;
+      if (k >= expr.length) return false;
+    } else if (c === '(' || c === '[' || c === '{') {
+      depth += 1;
+    } else if (c === ')' || c === ']' || c === '}') {
+      depth -= 1;
+      if (depth < 0) return false;
+    }
+  }
+  return depth === 0;
 }
 
 /**
  * This tool's own directive prefix. Pythran claims every comment starting
  * with `# pythran`, so ours must not start that way.
  */
-const DIRECTIVE = /^\s*#\s*leakcheck:\s*call\s+(.*)$/;
+const DIRECTIVE = /^\s*#\s*leakcheck:\s*call\b\s*(.*)$/;
 
 export interface DirectiveProblem {
   line: number;

@@ -94,10 +94,13 @@ export class SpecSyntaxError extends Error {
 
 interface Token {
   value: string;
+  line: number;
   col: number;
+  /** A character outside the grammar: fine in the text Pythran ignores after an export list, an error anywhere else. */
+  crap: boolean;
 }
 
-const TOKEN = /\s*(?:([A-Za-z_][A-Za-z0-9_]*)|(\d+)|(::|[()[\],:?*]))/y;
+const TOKEN = /\s*(?:([A-Za-z_][A-Za-z0-9_]*)|(\d+)|(::|[()[\],:?*])|(\S))/y;
 
 function tokenize(text: string, line: number, offset: number): Token[] {
   const tokens: Token[] = [];
@@ -106,12 +109,9 @@ function tokenize(text: string, line: number, offset: number): Token[] {
     const start = TOKEN.lastIndex;
     if (/^\s*$/.test(text.slice(start))) break;
     const m = TOKEN.exec(text);
-    if (m === null) {
-      const col = start + (text.slice(start).length - text.slice(start).trimStart().length);
-      throw new SpecSyntaxError(`unexpected character '${text[col]}'`, line, offset + col + 1);
-    }
-    const value = m[1] ?? m[2] ?? m[3] ?? '';
-    tokens.push({ value, col: offset + m.index + m[0].length - value.length + 1 });
+    if (m === null) break;
+    const value = m[1] ?? m[2] ?? m[3] ?? m[4] ?? '';
+    tokens.push({ value, line, col: offset + m.index + m[0].length - value.length + 1, crap: m[4] !== undefined });
   }
   return tokens;
 }
@@ -120,8 +120,8 @@ class Parser {
   private pos = 0;
   constructor(
     private readonly tokens: Token[],
-    private readonly line: number,
-    private readonly endCol: number,
+    /** Where "the end of the export" is, for errors about a missing token. */
+    private readonly end: { line: number; col: number },
   ) {}
 
   peek(k = 0): string | undefined {
@@ -141,13 +141,14 @@ class Parser {
     this.pos += 1;
   }
 
-  atEnd(): boolean {
-    return this.pos >= this.tokens.length;
+  fail(message: string): never {
+    this.failAt(this.pos, message);
   }
 
-  fail(message: string): never {
-    const col = this.tokens[this.pos]?.col ?? this.endCol;
-    throw new SpecSyntaxError(message, this.line, col);
+  failAt(index: number, message: string): never {
+    const t = this.tokens[index];
+    if (t === undefined) throw new SpecSyntaxError(message, this.end.line, this.end.col);
+    throw new SpecSyntaxError(t.crap ? `unexpected character '${t.value}'` : message, t.line, t.col);
   }
 
   /** export_list := export (',' export)* */
@@ -155,8 +156,10 @@ class Parser {
     const out: Array<{ name: string; params: Param[] | null; text: string }> = [];
     for (;;) {
       const startTok = this.pos;
-      const name = this.next();
+      const name = this.peek();
+      if (name === undefined) this.fail('unexpected end of export line');
       if (!/^[A-Za-z_]\w*$/.test(name)) this.fail(`expected a function name, found '${name}'`);
+      this.pos += 1;
       let params: Param[] | null = null;
       if (this.peek() === '(') {
         this.next();
@@ -168,8 +171,11 @@ class Parser {
         .map((t) => t.value)
         .join(' ');
       out.push({ name, params, text });
-      if (this.atEnd()) return out;
-      this.expect(',');
+      // Pythran ignores what follows the export list (`opt_craps` in its grammar),
+      // unless it starts with '(' or ','.
+      if (this.peek() === '(') this.fail(`expected ',' or the end of the export but found '('`);
+      if (this.peek() !== ',') return out;
+      this.next();
     }
   }
 
@@ -205,7 +211,8 @@ class Parser {
     const key = this.postfix(true);
     if (this.peek() === ':') {
       this.next();
-      const value = this.postfix(true);
+      // Right-nested: `str:int:float dict dict` is a dict of dicts, as in Pythran.
+      const value = this.dictType();
       this.expect('dict');
       return this.suffixes({ kind: 'dict', key, value }, true);
     }
@@ -229,12 +236,13 @@ class Parser {
       } else if (p === '[') {
         t = this.arrayIndices(t);
       } else if (p === 'order') {
+        const at = this.pos;
         this.next();
         this.expect('(');
         const o = this.next();
-        if (o !== 'C' && o !== 'F') this.fail(`unknown order '${o}'`);
+        if (o !== 'C' && o !== 'F') this.failAt(this.pos - 1, `unknown order '${o}'`);
         this.expect(')');
-        if (t.kind !== 'array') this.fail('order(...) applies only to arrays');
+        if (t.kind !== 'array') this.failAt(at, 'order(...) applies only to arrays');
         t = { ...t, order: o };
       } else if (p === '*') {
         this.next();
@@ -258,13 +266,17 @@ class Parser {
   }
 
   arrayIndices(base: ArgType): ArgType {
+    const at = this.pos;
     this.expect('[');
     const axes: Axis[] = [];
     for (;;) {
       const p = this.peek();
       if (p === ':') {
         this.next();
-        axes.push({ size: null, strided: false });
+        // Pythran's lexer skips blanks, so `[: :]` is `[::]`.
+        const strided = this.peek() === ':';
+        if (strided) this.next();
+        axes.push({ size: null, strided });
       } else if (p === '::') {
         this.next();
         axes.push({ size: null, strided: true });
@@ -286,7 +298,7 @@ class Parser {
     }
     if (base.kind === 'scalar') return { kind: 'array', dtype: base.dtype, axes, order: 'C' };
     if (base.kind === 'array') return { ...base, axes: [...base.axes, ...axes] };
-    this.fail('array dimensions apply only to a dtype');
+    this.failAt(at, 'array dimensions apply only to a dtype');
   }
 
   primary(): ArgType {
@@ -319,10 +331,13 @@ class Parser {
   }
 }
 
-const EXPORT_LINE = /^\s*#\s*pythran\s+export\s+(.*)$/;
+const EXPORT_LINE = /^\s*#\s*pythran\s+export\b(.*)$/;
+const PYTHRAN_LINE = /^\s*#\s*pythran/;
 
 /**
  * Every `# pythran export` line of a source file, in order.
+ * Like Pythran, an export continues on the comment (and blank) lines below it,
+ * up to the next code line or `# pythran` line, and text after the export list is ignored.
  * Throws SpecSyntaxError (with line and column) on a line this parser cannot read.
  */
 export function parseExports(source: string): ExportSignature[] {
@@ -335,7 +350,7 @@ export function parseExports(source: string): ExportSignature[] {
     let body = m[1] ?? '';
     const bodyOffset = text.length - body.length;
     let flavour: ExportSignature['flavour'] = 'function';
-    const kw = /^(capsule|ufunc)\s+/.exec(body);
+    const kw = /^\s*(capsule|ufunc)\s+/.exec(body);
     let offset = bodyOffset;
     if (kw !== null) {
       flavour = kw[1] as 'capsule' | 'ufunc';
@@ -343,7 +358,21 @@ export function parseExports(source: string): ExportSignature[] {
       body = body.slice(kw[0].length);
     }
     const tokens = tokenize(body, line, offset);
-    const parser = new Parser(tokens, line, text.length + 1);
+    const end = { line, col: text.length + 1 };
+    for (let j = i + 1; j < lines.length; j += 1) {
+      const next = lines[j] ?? '';
+      if (PYTHRAN_LINE.test(next)) break;
+      if (next.trim() === '') continue;
+      if (!next.trimStart().startsWith('#')) break;
+      // Pythran drops every '#' of a continuation line.
+      const more = tokenize(next.replaceAll('#', ' '), j + 1, 0);
+      if (more.length > 0) {
+        tokens.push(...more);
+        end.line = j + 1;
+        end.col = next.length + 1;
+      }
+    }
+    const parser = new Parser(tokens, end);
     for (const e of parser.exports()) out.push({ ...e, line, flavour });
   });
   return out;

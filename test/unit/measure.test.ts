@@ -1,0 +1,73 @@
+import { describe, expect, it } from 'vitest';
+import { measure, type MeasureOptions } from '../../src/core/measure.js';
+import { parseHarnessLine } from '../../src/core/protocol.js';
+import { DEFAULT_RULE, DEFAULT_THRESHOLDS } from '../../src/core/verdict.js';
+import { recordedLines, replay } from '../support/fake-session.js';
+
+const opts: MeasureOptions = { thresholds: DEFAULT_THRESHOLDS, rule: DEFAULT_RULE, budgetSeconds: 10, plainShare: 0.6 };
+
+describe('measure, replaying recorded harness streams', () => {
+  it('judges the seed leak (Pythran 0.15.0, simpler_leak) as python objects, 3 blocks and 168 B per call', async () => {
+    const session = replay('leaky');
+    const m = await measure(session, opts);
+    expect(m.status).toBe('judged');
+    if (m.status !== 'judged') return;
+    expect(m.judgement.verdict).toBe('leak');
+    expect(m.judgement.kind).toBe('python-objects');
+    const blocks = m.judgement.signals.find((s) => s.name === 'blocks');
+    const python = m.judgement.signals.find((s) => s.name === 'python');
+    expect(blocks?.perCall.estimate).toBeCloseTo(3, 2);
+    expect(python?.perCall.estimate).toBeCloseTo(168, 0);
+    // One "next" per phase: the tool, not the harness, decides when a phase has seen enough.
+    expect(session.commands).toEqual(['next', 'next']);
+  });
+
+  it('judges the copy-returning twin as ok', async () => {
+    const m = await measure(replay('flat'), opts);
+    expect(m.status === 'judged' && m.judgement.verdict).toBe('ok');
+  });
+
+  it('reports a segfault as a crash with the stack the harness printed', async () => {
+    const m = await measure(replay('crash'), opts);
+    expect(m).toMatchObject({ status: 'crash', signal: 'SIGSEGV' });
+    expect(m.status === 'crash' && m.stderrTail).toContain('Segmentation fault');
+  });
+
+  it('stops at the first line that is not protocol, and kills the harness', async () => {
+    const session = replay('garbage');
+    const m = await measure(session, opts);
+    expect(m.status).toBe('broken');
+    expect(m.status === 'broken' && m.reason).toMatch(/not JSON/);
+    expect(session.killed).toBe(true);
+  });
+
+  it('rejects a well-formed line with an invalid field', async () => {
+    const m = await measure(replay('badfield'), opts);
+    expect(m.status).toBe('broken');
+  });
+
+  it('reports an exception raised by the function', async () => {
+    const m = await measure(replay('raised'), opts);
+    expect(m).toMatchObject({ status: 'raised', error: { exception: 'IndexError', stage: 'call' } });
+  });
+
+  it('is inconclusive, never ok, when the budget ends a phase before it settles', async () => {
+    const m = await measure(replay('flat'), { ...opts, budgetSeconds: 0 });
+    expect(m.status === 'judged' && m.judgement.verdict).toBe('inconclusive');
+  });
+});
+
+describe('parseHarnessLine', () => {
+  it('accepts every recorded message', () => {
+    for (const line of recordedLines('leaky')) expect(parseHarnessLine(line).ok).toBe(true);
+  });
+  it('refuses unknown message types and wrong protocol versions', () => {
+    expect(parseHarnessLine('{"type":"bogus"}').ok).toBe(false);
+    const hello = recordedLines('leaky')[0] ?? '';
+    expect(parseHarnessLine(hello.replace('"protocol":1', '"protocol":2')).ok).toBe(false);
+  });
+  it('refuses non-JSON without throwing', () => {
+    const r = parseHarnessLine('Traceback (most recent call last):');
+    expect(r).toMatchObject({ ok: false });
+  });
+});
