@@ -163,6 +163,8 @@ def build_value(plan, np):
 
 def build_args(call, np):
     if "expr" in call:
+        if not call["expr"].strip():
+            return []
         namespace = {"np": np, "numpy": np}
         value = eval(compile("(" + call["expr"] + ",)", "<leakcheck call>", "eval"), namespace)
         return list(value)

@@ -142,7 +142,8 @@ function balanced(expr: string): boolean {
  * This tool's own directive prefix. Pythran claims every comment starting
  * with `# pythran`, so ours must not start that way.
  */
-const DIRECTIVE = /^\s*#\s*leakcheck:\s*call\b\s*(.*)$/;
+const DIRECTIVE = /^\s*#\s*leakcheck:\s*(.*)$/;
+const CALL_DIRECTIVE = /^call\b\s*(.*)$/;
 
 export interface DirectiveProblem {
   line: number;
@@ -154,8 +155,14 @@ export function parseCallDirectives(source: string, fileLabel: string): { calls:
   const calls: WrittenCall[] = [];
   const problems: DirectiveProblem[] = [];
   source.split(/\r?\n/).forEach((text, idx) => {
-    const m = DIRECTIVE.exec(text);
-    if (m === null) return;
+    const d = DIRECTIVE.exec(text);
+    if (d === null) return;
+    // Every `# leakcheck:` comment is ours: a mistyped one must not be silently ignored.
+    const m = CALL_DIRECTIVE.exec((d[1] ?? '').trim());
+    if (m === null) {
+      problems.push({ line: idx + 1, message: `unknown directive '${text.trim()}' (the only one is '# leakcheck: call name(arguments)')` });
+      return;
+    }
     const parsed = parseCallText(m[1] ?? '');
     if (parsed === null) {
       problems.push({ line: idx + 1, message: `expected '# leakcheck: call name(arguments)', found '${text.trim()}'` });
