@@ -50,6 +50,13 @@ export const ResultSchema = z.object({
   call: z.object({ origin: z.string(), args: z.array(z.string()) }).nullable(),
   signals: z.record(z.string(), SignalSchema),
   build: z.object({ cached: z.boolean(), seconds: num }).nullable(),
+  series: z
+    .object({
+      plain: z.object({ calls: z.array(z.number()), rss: z.array(z.number().nullable()), native: z.array(z.number().nullable()), blocks: z.array(z.number()) }),
+      traced: z.object({ calls: z.array(z.number()), python: z.array(z.number()) }),
+    })
+    .nullable()
+    .describe('the raw cumulative readings after each batch, for charts; null when nothing was measured'),
 });
 export type Result = z.infer<typeof ResultSchema>;
 

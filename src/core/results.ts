@@ -21,6 +21,7 @@ const EMPTY = {
   seconds: 0,
   rulesOutAbove: null,
   signals: {},
+  series: null,
 } satisfies Partial<Result>;
 
 export function errorResult(ctx: ResultContext, errorType: NonNullable<Result['errorType']>, message: string): Result {
@@ -102,6 +103,15 @@ export function resultFromMeasurement(ctx: ResultContext, m: Measurement, timeou
         errorType: null,
         rulesOutAbove: j.verdict === 'ok' ? Math.max(0, ...j.signals.filter((s) => s.decisive && s.unit === 'bytes').map((s) => s.rulesOutAbove)) : null,
         signals: signalRecord(j.signals),
+        series: {
+          plain: {
+            calls: m.samples.plain.map((x) => x.calls),
+            rss: m.samples.plain.map((x) => x.rss),
+            native: m.samples.plain.map((x) => x.native),
+            blocks: m.samples.plain.map((x) => x.blocks),
+          },
+          traced: { calls: m.samples.traced.map((x) => x.calls), python: m.samples.traced.map((x) => x.traced) },
+        },
       };
     }
   }
