@@ -26,6 +26,7 @@ import gc
 import importlib.util
 import json
 import os
+import random
 import select
 import sys
 import time
@@ -183,6 +184,94 @@ def describe(value):
     return text if len(text) <= 60 else text[:57] + "..."
 
 
+def nbytes(value):
+    """Bytes of an array's data (what a leaked buffer would weigh); None for other values."""
+    size = getattr(value, "nbytes", None)
+    return int(size) if isinstance(size, int) else None
+
+
+def scale_value(value, factor, np):
+    """The same argument, `factor` times as large: arrays along their first axis, positive ints."""
+    if isinstance(value, np.ndarray) and value.ndim >= 1:
+        out = np.concatenate([value] * factor, axis=0)
+        return np.asfortranarray(out) if value.flags.f_contiguous and not value.flags.c_contiguous else out
+    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
+        return value * factor
+    if isinstance(value, list):
+        return [scale_value(v, factor, np) for v in value]
+    if isinstance(value, tuple):
+        return tuple(scale_value(v, factor, np) for v in value)
+    return value
+
+
+_census_rng = random.Random(0)
+
+
+def type_census(limit=8, inspect=2000):
+    """Object types among the collector's young objects: after gc.freeze(), exactly the survivors of one batch.
+
+    At most `inspect` objects are looked at (a random sample, counts scaled back up; a
+    stride would alias with the period of what each call leaves behind), so a leak of
+    many objects per call does not make sampling expensive.
+    """
+    objs = gc.get_objects()
+    if len(objs) > inspect:
+        weight = len(objs) / float(inspect)
+        objs = _census_rng.sample(objs, inspect)
+    else:
+        weight = 1.0
+    counts = {}
+    for obj in objs:
+        name = type(obj).__name__
+        counts[name] = counts.get(name, 0) + weight
+    del objs
+    counts = dict((k, int(round(v))) for k, v in counts.items())
+    top = sorted(counts.items(), key=lambda kv: -kv[1])[:limit]
+    return dict(top)
+
+
+def _trace_counts(snapshot, inspect):
+    """Per (site, size): bytes and blocks among a snapshot's traces, from an even sample of at most `inspect` traces."""
+    import tracemalloc
+
+    try:
+        raw = snapshot.traces._traces  # (domain, size, frames, ...) tuples: far cheaper than Trace objects
+    except AttributeError:
+        raw = [(t.domain, t.size, tuple((f.filename, f.lineno) for f in t.traceback)) for t in snapshot.traces]
+    stride = 1
+    if len(raw) > inspect:
+        stride = len(raw) / float(inspect)
+        raw = _census_rng.sample(list(raw), inspect)
+    sites, sizes = {}, {}
+    for trace in raw:
+        size, frames = trace[1], trace[2]
+        filename, lineno = frames[0] if frames else ("?", 0)
+        if filename == tracemalloc.__file__:
+            continue  # the snapshots' own bookkeeping
+        key = "%s:%d" % (os.path.basename(filename), lineno)
+        b, n = sites.get(key, (0, 0))
+        sites[key] = (b + size * stride, n + stride)
+        sizes[size] = sizes.get(size, 0) + stride
+    sites = dict((k, (int(round(b)), int(round(n)))) for k, (b, n) in sites.items())
+    sizes = dict((k, int(round(v))) for k, v in sizes.items())
+    return sites, sizes
+
+
+def allocation_summary(before, after, calls, limit=5, inspect=20000):
+    """Where traced memory grew between two tracemalloc snapshots, and in blocks of which sizes."""
+    sites0, sizes0 = _trace_counts(before, inspect)
+    sites1, sizes1 = _trace_counts(after, inspect)
+    grown = []
+    for key, (b, n) in sites1.items():
+        b0, n0 = sites0.get(key, (0, 0))
+        if b - b0 > 0:
+            grown.append(dict(where=key, bytes=b - b0, blocks=n - n0))
+    grown.sort(key=lambda d: -d["bytes"])
+    sizes = sorted(((k, v - sizes0.get(k, 0)) for k, v in sizes1.items()), key=lambda kv: -kv[1])
+    return dict(type="sites", calls=calls, sites=grown[:limit],
+                sizes=[dict(size=k, blocks=v) for k, v in sizes[:limit] if v > 0])
+
+
 # ---------------------------------------------------------------- main loop
 
 def load_module(path, name):
@@ -234,15 +323,18 @@ def run(cfg, chan):
         return
     try:
         args = build_args(cfg["call"], np)
+        factor = int(cfg.get("scale", 1))
+        if factor != 1:
+            args = [scale_value(a, factor, np) for a in args]
     except Exception as exc:
         chan.send(**exc_info_message("arguments", exc))
         return
 
     # The first call tells whether the function can run at all.
     try:
-        t0 = time.perf_counter()
-        func(*args)
-        first = time.perf_counter() - t0
+        result = func(*args)
+        result_text, result_bytes = describe(result), nbytes(result)
+        del result
     except Exception as exc:
         chan.send(**exc_info_message("call", exc))
         return
@@ -270,6 +362,9 @@ def run(cfg, chan):
     chan.send(
         type="ready",
         args=[describe(a) for a in args],
+        argBytes=[nbytes(a) for a in args],
+        result=result_text,
+        resultBytes=result_bytes,
         refcountTracked=[t is not None for t in targets],
         warmupCalls=warm_calls,
         callSeconds=per_call,
@@ -293,6 +388,8 @@ def run(cfg, chan):
                 chan.send(**exc_info_message("call", exc))
                 return
             gc.collect()
+            gc.freeze()
+            start_snapshot = tracemalloc.take_snapshot()
         chan.send(type="phase", phase=phase, batchCalls=batch)
         calls = 0
         spent = 0.0
@@ -304,15 +401,21 @@ def run(cfg, chan):
             except Exception as exc:
                 chan.send(**exc_info_message("call", exc))
                 return
-            spent += time.perf_counter() - t0
+            took = time.perf_counter() - t0
+            spent += took
             calls += batch
+            # Keep batches near their target duration as calls speed up or slow down
+            # (tracemalloc, for one, slows as the traces of a leak pile up).
+            batch = int(max(1, min(cfg["maxBatchCalls"], batch * 2, max(batch // 2, round(batch * cfg["batchSeconds"] / max(took, 1e-9))))))
             s0 = time.perf_counter()
             gc.collect()
+            census = type_census() if phase == "plain" and cfg.get("census", True) else None
             # Survivors of a full collection are alive (or leaked): freezing them keeps the
             # next collection's cost proportional to one batch, not to everything leaked so far.
             gc.freeze()
             if phase == "plain":
                 sample = dict(
+                    types=census,
                     rss=rss() if rss else None,
                     native=native() if native else None,
                     blocks=sys.getallocatedblocks(),
@@ -324,13 +427,13 @@ def run(cfg, chan):
             sample_seconds = time.perf_counter() - s0
             chan.send(type="sample", phase=phase, calls=calls, seconds=spent, sampleSeconds=sample_seconds, **sample)
             cmd = chan.poll()
-            if cmd == "next":
+            if cmd in ("next", "stop"):
                 break
-            if cmd == "stop":
-                chan.send(type="done")
-                return
         if phase == "traced":
+            chan.send(**allocation_summary(start_snapshot, tracemalloc.take_snapshot(), calls))
             tracemalloc.stop()
+        if cmd == "stop":
+            break
     chan.send(type="done")
 
 

@@ -14,7 +14,7 @@ import sys
 python, module, name, function, expr, per_phase, out = sys.argv[1:8]
 here = os.path.dirname(os.path.abspath(__file__))
 cfg = dict(protocol=1, modulePath=module, moduleName=name, function=function, call={"expr": expr},
-           warmupSeconds=0.05, warmupMinCalls=10, batchSeconds=0.01, maxBatchCalls=20000, phases=["plain", "traced"])
+           warmupSeconds=0.05, warmupMinCalls=10, batchSeconds=0.01, maxBatchCalls=20000, phases=["plain", "traced"], census=True)
 r, w = os.pipe()
 proc = subprocess.Popen([python, os.path.join(here, "..", "python", "harness.py"), json.dumps(cfg)],
                         stdin=subprocess.PIPE, close_fds=False, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,

@@ -10,7 +10,8 @@ import { parseCallDirectives, parseCallText, planCall, UnsupportedArgument, type
 import { measure, type Measurement } from '../core/measure.js';
 import type { CallPlan } from '../core/protocol.js';
 import { SCHEMA_VERSION, type EnvironmentReport, type Report, type Result } from '../core/report.js';
-import { errorResult, resultFromMeasurement, type ResultContext } from '../core/results.js';
+import { errorResult, resultFromInvestigation, type ResultContext } from '../core/results.js';
+import type { Investigation } from '../core/diagnosis.js';
 import { parseExports, SpecSyntaxError, type ExportSignature } from '../core/signature.js';
 import { DEFAULT_RULE, DEFAULT_THRESHOLDS, type Thresholds } from '../core/verdict.js';
 import { CancelledError, isKnownError, UsageError } from '../errors.js';
@@ -64,13 +65,18 @@ function cliCalls(texts: readonly string[]): WrittenCall[] {
   });
 }
 
+export type MeasureFunctionOptions = Pick<RunOptions, 'budget' | 'timeout' | 'threshold'> & {
+  scale?: number;
+  phases?: Array<'plain' | 'traced'>;
+};
+
 /** Measure one function of a built module in its own harness process. */
 export async function measureFunction(
   env: PythonEnv,
   module: { modulePath: string; moduleName: string },
   fn: string,
   call: CallPlan,
-  opts: Pick<RunOptions, 'budget' | 'timeout' | 'threshold'>,
+  opts: MeasureFunctionOptions,
   ctx: Pick<CommandContext, 'signal'>,
 ): Promise<Measurement> {
   const session = startHarness(
@@ -84,11 +90,43 @@ export async function measureFunction(
       warmupMinCalls: 10,
       batchSeconds: 0.01,
       maxBatchCalls: 20_000,
-      phases: ['plain', 'traced'],
+      phases: opts.phases ?? ['plain', 'traced'],
+      scale: opts.scale ?? 1,
+      census: true,
     },
     { timeoutMs: opts.timeout * 1000, signal: ctx.signal, cwd: path.dirname(module.modulePath) },
   );
   return measure(session, { thresholds: thresholdsFrom(opts), rule: DEFAULT_RULE, budgetSeconds: opts.budget, plainShare: 0.6 });
+}
+
+/**
+ * Measure a function and, when it leaks, find out more, each in a fresh
+ * process and side by side: a replicate (a leak is final only if it repeats),
+ * the same function uncompiled (is it Pythran's leak?), and for a native leak
+ * the same call at twice the input size (does it scale with the input?).
+ */
+export async function investigateFunction(
+  env: PythonEnv,
+  module: { modulePath: string; moduleName: string; sourcePath: string | null },
+  fn: string,
+  call: CallPlan,
+  opts: MeasureFunctionOptions,
+  ctx: Pick<CommandContext, 'signal'>,
+): Promise<Investigation> {
+  const first = await measureFunction(env, module, fn, call, opts, ctx);
+  if (first.status !== 'judged' || first.judgement.verdict !== 'leak') return { first, replicate: null, interpreted: null, scaled: null };
+  const native = first.judgement.kind === 'native-heap';
+  // A leak the plain phase saw can be confirmed by the plain phase alone.
+  const plainLeak = first.judgement.signals.some((s) => s.decisive && s.state === 'leak' && s.name !== 'python');
+  const again = { ...opts, phases: plainLeak ? (['plain'] as const satisfies Array<'plain'>) : undefined };
+  const [replicate, interpreted, scaled] = await Promise.all([
+    measureFunction(env, module, fn, call, again, ctx),
+    module.sourcePath === null
+      ? Promise.resolve(null)
+      : measureFunction(env, { modulePath: module.sourcePath, moduleName: `${module.moduleName}_uncompiled` }, fn, call, again, ctx),
+    native ? measureFunction(env, module, fn, call, { ...opts, scale: 2, phases: ['plain'] }, ctx) : Promise.resolve(null),
+  ]);
+  return { first, replicate, interpreted, scaled };
 }
 
 /** A run over already-resolved targets and environment: shared by `run`, and later `gate` and `bisect`. */
@@ -159,9 +197,9 @@ export async function runRepros(
           }
           const callCtx = { ...fnCtx, call: { origin: planned.origin, args: [] } };
           ctx.progress.step(`Measuring ${repro.display}::${sig.name}...`);
-          const m = await measureFunction(env, built, sig.name, planned.plan, opts, ctx);
+          const inv = await investigateFunction(env, built, sig.name, planned.plan, opts, ctx);
           if (ctx.signal.aborted) throw new CancelledError();
-          return resultFromMeasurement(callCtx, m, opts.timeout);
+          return resultFromInvestigation(callCtx, inv, opts.timeout);
         }),
       ),
     );

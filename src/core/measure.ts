@@ -12,6 +12,7 @@ import type {
   ParsedLine,
   PhaseName,
   PlainSample,
+  SitesMessage,
   TracedSample,
 } from './protocol.js';
 import {
@@ -67,6 +68,9 @@ export type Measurement =
       hello: HelloMessage;
       ready: ReadyMessage;
       samples: Samples;
+      sites: SitesMessage | null;
+      /** Objects of each type left alive per call (plain phase, most common types), largest first. */
+      types: Array<{ type: string; perCall: number }>;
       calls: number;
       seconds: number;
     }
@@ -86,10 +90,19 @@ export async function measure(session: HarnessSession, opts: MeasureOptions): Pr
   const samples: Samples = { plain: [], traced: [] };
   const spent: Record<PhaseName, number> = { plain: 0, traced: 0 };
 
+  let sites: SitesMessage | null = null;
   const judgePhase = (p: PhaseName): SignalJudgement[] =>
     (p === 'plain' ? plainSeries(samples.plain, opts.thresholds) : tracedSeries(samples.traced, opts.thresholds)).map((s) =>
-      judgeSignal(s, opts.rule),
+      judgeSignal(s, opts.rule, spent[p]),
     );
+  // Once the plain phase has found a leak, the traced phase only needs enough batches for its figure.
+  let plainLeaked = false;
+  const settled = (p: PhaseName): boolean => {
+    if (p === 'traced' && plainLeaked) return samples.traced.length > opts.rule.minRates;
+    const done = phaseSettled(judgePhase(p));
+    if (p === 'plain' && done) plainLeaked = judgePhase('plain').some((j) => j.decisive && j.state === 'leak');
+    return done;
+  };
 
   for await (const line of session.lines()) {
     if (!line.ok) {
@@ -121,7 +134,7 @@ export async function measure(session: HarnessSession, opts: MeasureOptions): Pr
         if (nextSent) break;
         const allowed =
           msg.phase === 'plain' ? opts.budgetSeconds * opts.plainShare : Math.max(opts.budgetSeconds - spent.plain, opts.budgetSeconds * (1 - opts.plainShare));
-        if (phaseSettled(judgePhase(msg.phase)) || msg.seconds >= allowed) {
+        if (settled(msg.phase) || msg.seconds >= allowed) {
           session.send('next');
           nextSent = true;
         }
@@ -129,6 +142,9 @@ export async function measure(session: HarnessSession, opts: MeasureOptions): Pr
       }
       case 'error':
         error = msg;
+        break;
+      case 'sites':
+        sites = msg;
         break;
       case 'done':
         done = true;
@@ -158,7 +174,20 @@ export async function measure(session: HarnessSession, opts: MeasureOptions): Pr
     hello,
     ready,
     samples,
+    sites,
+    types: typeGrowth(samples.plain),
     calls,
     seconds: spent.plain + spent.traced,
   };
+}
+
+/** Surviving objects per call by type, over the plain phase (the first batch included: it is measured too). */
+export function typeGrowth(plain: readonly PlainSample[]): Array<{ type: string; perCall: number }> {
+  const calls = plain.at(-1)?.calls ?? 0;
+  if (calls === 0) return [];
+  const totals = new Map<string, number>();
+  for (const s of plain) for (const [t, n] of Object.entries(s.types ?? {})) totals.set(t, (totals.get(t) ?? 0) + n);
+  return [...totals.entries()]
+    .map(([type, n]) => ({ type, perCall: n / calls }))
+    .sort((a, b) => b.perCall - a.perCall);
 }

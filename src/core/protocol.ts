@@ -23,6 +23,11 @@ export const HelloMessage = z.object({
 export const ReadyMessage = z.object({
   type: z.literal('ready'),
   args: z.array(z.string()),
+  /** Data bytes of each array argument (null for other values). */
+  argBytes: z.array(count.nullable()),
+  /** The first call's return value, described, and its data bytes if it is an array. */
+  result: z.string(),
+  resultBytes: count.nullable(),
   refcountTracked: z.array(z.boolean()),
   warmupCalls: count,
   callSeconds: finite.nonnegative(),
@@ -52,6 +57,8 @@ export const PlainSample = z.object({
   native: count.nullable(),
   blocks: count,
   refcounts: z.array(count.nullable()),
+  /** Objects of each type among this batch's survivors (the most common types only). */
+  types: z.record(z.string(), count).nullable(),
 });
 export type PlainSample = z.infer<typeof PlainSample>;
 
@@ -71,6 +78,15 @@ export const ErrorMessage = z.object({
 });
 export type ErrorMessage = z.infer<typeof ErrorMessage>;
 
+/** Where traced memory grew during the traced phase, and in blocks of which sizes. */
+export const SitesMessage = z.object({
+  type: z.literal('sites'),
+  calls: count,
+  sites: z.array(z.object({ where: z.string(), bytes: z.number().int(), blocks: z.number().int() })),
+  sizes: z.array(z.object({ size: count, blocks: count })),
+});
+export type SitesMessage = z.infer<typeof SitesMessage>;
+
 export const DoneMessage = z.object({ type: z.literal('done') });
 
 export const HarnessMessage = z.union([
@@ -80,6 +96,7 @@ export const HarnessMessage = z.union([
   PlainSample,
   TracedSample,
   ErrorMessage,
+  SitesMessage,
   DoneMessage,
 ]);
 export type HarnessMessage = z.infer<typeof HarnessMessage>;
@@ -117,6 +134,10 @@ export interface HarnessConfig {
   batchSeconds: number;
   maxBatchCalls: number;
   phases: PhaseName[];
+  /** Multiply the arguments' size (arrays along axis 0, positive ints) by this factor. */
+  scale?: number;
+  /** Count object types among each batch's survivors (plain phase). */
+  census?: boolean;
 }
 
 export type ParsedLine = { ok: true; message: HarnessMessage } | { ok: false; reason: string };

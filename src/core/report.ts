@@ -50,6 +50,18 @@ export const ResultSchema = z.object({
   call: z.object({ origin: z.string(), args: z.array(z.string()) }).nullable(),
   signals: z.record(z.string(), SignalSchema),
   build: z.object({ cached: z.boolean(), seconds: num }).nullable(),
+  diagnosis: z
+    .object({
+      types: z.array(z.object({ type: z.string(), perCall: num })),
+      sites: z.array(z.object({ where: z.string(), bytesPerCall: num, blocksPerCall: num })),
+      sizes: z.array(z.object({ size: num, perCall: num })),
+      buffer: z.string().nullable(),
+      scaling: z.object({ bytesPerCall: num, ratio: num, reading: z.enum(['proportional', 'fixed', 'unclear']) }).nullable(),
+      interpreted: z.object({ verdict: z.string(), kind: z.string().nullable(), message: z.string() }).nullable(),
+      replicate: z.object({ verdict: z.string(), message: z.string() }).nullable(),
+    })
+    .nullable()
+    .describe('what leaks and where: object types, tracemalloc sites and block sizes, the likely buffer, scaling, the uncompiled control, the replicate'),
   series: z
     .object({
       plain: z.object({ calls: z.array(z.number()), rss: z.array(z.number().nullable()), native: z.array(z.number().nullable()), blocks: z.array(z.number()) }),

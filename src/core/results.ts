@@ -3,7 +3,8 @@
  */
 import type { Measurement } from './measure.js';
 import type { Result } from './report.js';
-import type { SignalJudgement } from './verdict.js';
+import { combineReplicate, type SignalJudgement } from './verdict.js';
+import { diagnose, type Investigation } from './diagnosis.js';
 
 export interface ResultContext {
   file: string;
@@ -22,6 +23,7 @@ const EMPTY = {
   rulesOutAbove: null,
   signals: {},
   series: null,
+  diagnosis: null,
 } satisfies Partial<Result>;
 
 export function errorResult(ctx: ResultContext, errorType: NonNullable<Result['errorType']>, message: string): Result {
@@ -103,6 +105,7 @@ export function resultFromMeasurement(ctx: ResultContext, m: Measurement, timeou
         errorType: null,
         rulesOutAbove: j.verdict === 'ok' ? Math.max(0, ...j.signals.filter((s) => s.decisive && s.unit === 'bytes').map((s) => s.rulesOutAbove)) : null,
         signals: signalRecord(j.signals),
+        diagnosis: null,
         series: {
           plain: {
             calls: m.samples.plain.map((x) => x.calls),
@@ -115,4 +118,15 @@ export function resultFromMeasurement(ctx: ResultContext, m: Measurement, timeou
       };
     }
   }
+}
+
+/** A report row from a function's whole investigation: the replicate decides whether a leak is final. */
+export function resultFromInvestigation(ctx: ResultContext, inv: Investigation, timeoutSeconds: number): Result {
+  let first = inv.first;
+  if (first.status === 'judged' && inv.replicate !== null) {
+    const replicate = inv.replicate.status === 'judged' ? inv.replicate.judgement : null;
+    first = { ...first, judgement: combineReplicate(first.judgement, replicate) };
+  }
+  const result = resultFromMeasurement(ctx, first, timeoutSeconds);
+  return { ...result, diagnosis: diagnose({ ...inv, first }) };
 }

@@ -3,14 +3,19 @@
  * Pure: no I/O, no clock, no console.
  *
  * For each signal, the growth per call in each batch is one observation
- * (see stats.ts). A signal is
- *   - `leak` when the 95% interval of its mean rate lies above the threshold,
- *     over the whole window AND over its second half alone (the plateau guard:
- *     a cache that fills and stops shows growth early and none later);
- *   - `flat` when the whole interval lies below the threshold;
+ * (see stats.ts). Judged on the recent half of the window (the earlier half
+ * counts as extended warm-up, so growth that settles is not held against a
+ * function), a signal is
+ *   - `leak` when the 95% interval of its mean rate lies above the threshold
+ *     over the recent half AND over the whole window, after at least
+ *     `minLeakSeconds` of calls (the plateau guard: growth must hold as the
+ *     window doubles, for long enough that a cache filling up has stopped);
+ *   - `flat` when the recent half's interval lies below the threshold;
  *   - `undecided` otherwise: more batches are needed.
  * A function is `leak` when any decisive signal is `leak`, `ok` when every
  * decisive signal is `flat`, and `inconclusive` when the budget ran out first.
+ * A leak becomes final only when a replicate in a fresh process agrees
+ * (combineReplicate).
  */
 import { batchRates, meanInterval, type Interval } from './stats.js';
 import type { PlainSample, TracedSample } from './protocol.js';
@@ -36,11 +41,13 @@ export const DEFAULT_THRESHOLDS: Thresholds = { bytes: 16, blocks: 0.5, refs: 0.
 
 export interface RuleOptions {
   confidence: number;
-  /** Batch rates needed before any signal may be decided. */
+  /** Batch rates needed before any signal may be decided (half of them form the recent window). */
   minRates: number;
+  /** Seconds of calls a signal must keep growing before it may be called a leak. */
+  minLeakSeconds: number;
 }
 
-export const DEFAULT_RULE: RuleOptions = { confidence: 0.95, minRates: 6 };
+export const DEFAULT_RULE: RuleOptions = { confidence: 0.95, minRates: 8, minLeakSeconds: 0.3 };
 
 export interface SignalSeries {
   name: SignalName;
@@ -66,14 +73,21 @@ export interface SignalJudgement {
   rulesOutAbove: number;
 }
 
-export function judgeSignal(series: SignalSeries, rule: RuleOptions = DEFAULT_RULE): SignalJudgement {
+/**
+ * Judge one signal. `elapsedSeconds` is the time spent in calls over the
+ * window (the harness's own count), used only by the plateau guard.
+ */
+export function judgeSignal(series: SignalSeries, rule: RuleOptions = DEFAULT_RULE, elapsedSeconds = Infinity): SignalJudgement {
   const rates = batchRates(series.values, series.calls);
   const perCall = meanInterval(rates, rule.confidence);
   const secondHalf = meanInterval(rates.slice(Math.floor(rates.length / 2)), rule.confidence);
   let state: SignalState = 'undecided';
   if (rates.length >= rule.minRates) {
-    if (perCall.low > series.threshold && secondHalf.low > series.threshold) state = 'leak';
-    else if (perCall.high < series.threshold) state = 'flat';
+    if (perCall.low > series.threshold && secondHalf.low > series.threshold) {
+      if (elapsedSeconds >= rule.minLeakSeconds) state = 'leak';
+    } else if (secondHalf.high < series.threshold) {
+      state = 'flat';
+    }
   }
   return {
     name: series.name,
@@ -83,7 +97,7 @@ export function judgeSignal(series: SignalSeries, rule: RuleOptions = DEFAULT_RU
     state,
     perCall,
     secondHalf,
-    rulesOutAbove: Math.max(0, perCall.high),
+    rulesOutAbove: Math.max(0, secondHalf.high),
   };
 }
 
@@ -173,4 +187,23 @@ function fmt(x: number): string {
   if (a >= 100) return x.toFixed(0);
   if (a >= 1) return x.toFixed(1);
   return x.toFixed(2);
+}
+
+/**
+ * A leak is final only when a replicate in a fresh process leaks too: one
+ * process's accident (a lazily filled cache, an allocator's arena) is not a
+ * verdict. Anything but a leak in the replicate makes the result inconclusive.
+ */
+export function combineReplicate(first: FunctionJudgement, replicate: FunctionJudgement | null): FunctionJudgement {
+  if (first.verdict !== 'leak') return first;
+  if (replicate === null) {
+    return { ...first, verdict: 'inconclusive', reason: `${first.reason}; the replicate in a fresh process could not be measured` };
+  }
+  if (replicate.verdict === 'leak') return { ...first, reason: `${first.reason}; confirmed in a fresh process` };
+  return {
+    ...first,
+    verdict: 'inconclusive',
+    kind: null,
+    reason: `the first process leaked (${first.reason}) but a fresh process did not (${replicate.verdict}: ${replicate.reason})`,
+  };
 }

@@ -20,6 +20,8 @@ const BUILD_FORMAT = 1;
 export interface BuiltModule {
   modulePath: string;
   moduleName: string;
+  /** The repro's source as built (a copy in the cache), for running it uncompiled. */
+  sourcePath: string;
   key: string;
   cached: boolean;
   seconds: number;
@@ -66,11 +68,12 @@ export async function buildModule(file: string, env: PythonEnv, ctx: BuildContex
   const key = sha256(`${buildKeyMaterial(source, env)}\n${moduleName}`);
   const finalDir = path.join(ctx.cache.builds, key.slice(0, 2), key);
   const hit = await readRecord(finalDir);
-  if (hit !== null) return { modulePath: path.join(finalDir, hit.moduleFile), moduleName, key, cached: true, seconds: 0 };
+  const sourcePath = path.join(finalDir, `${moduleName}.py`);
+  if (hit !== null) return { modulePath: path.join(finalDir, hit.moduleFile), moduleName, sourcePath, key, cached: true, seconds: 0 };
 
   return withLock(`${finalDir}.lock-target`, async () => {
     const again = await readRecord(finalDir);
-    if (again !== null) return { modulePath: path.join(finalDir, again.moduleFile), moduleName, key, cached: true, seconds: 0 };
+    if (again !== null) return { modulePath: path.join(finalDir, again.moduleFile), moduleName, sourcePath, key, cached: true, seconds: 0 };
     await removeQuietly(finalDir); // a corrupt or half-written entry
     const work = await makeTempDir(ctx.cache, 'build');
     try {
@@ -98,7 +101,7 @@ export async function buildModule(file: string, env: PythonEnv, ctx: BuildContex
         // Published meanwhile by another run (lock broken as stale): theirs is as good as ours.
         await removeQuietly(work);
       });
-      return { modulePath: path.join(finalDir, moduleFile), moduleName, key, cached: false, seconds };
+      return { modulePath: path.join(finalDir, moduleFile), moduleName, sourcePath, key, cached: false, seconds };
     } finally {
       await removeQuietly(work);
     }

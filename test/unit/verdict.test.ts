@@ -75,6 +75,7 @@ describe('plainSeries', () => {
     native,
     blocks,
     refcounts: refs,
+    types: null,
   });
 
   it('makes RSS decisive only when the native heap cannot be read', () => {
