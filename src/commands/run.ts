@@ -27,6 +27,7 @@ export const RunOptionsSchema = z.object({
   python: z.string().min(1).optional(),
   pythran: z.string().min(1).optional(),
   budget: z.number().positive().max(3600).default(10),
+  warmup: z.number().nonnegative().max(3600).default(0.05),
   timeout: z.number().positive().max(24 * 3600).default(120),
   threshold: z.number().positive().default(DEFAULT_THRESHOLDS.bytes),
   jobs: z.number().int().positive().max(64).default(Math.max(1, Math.min(2, os.availableParallelism()))),
@@ -68,7 +69,11 @@ function cliCalls(texts: readonly string[]): WrittenCall[] {
 export type MeasureFunctionOptions = Pick<RunOptions, 'budget' | 'timeout' | 'threshold'> & {
   scale?: number;
   phases?: Array<'plain' | 'traced'>;
+  /** Seconds of calls before measuring starts. */
+  warmupSeconds?: number;
 };
+
+const WARMUP_SECONDS = 0.05; // the default of --warmup
 
 /** Measure one function of a built module in its own harness process. */
 export async function measureFunction(
@@ -86,7 +91,7 @@ export async function measureFunction(
       moduleName: module.moduleName,
       function: fn,
       call,
-      warmupSeconds: 0.05,
+      warmupSeconds: opts.warmupSeconds ?? WARMUP_SECONDS,
       warmupMinCalls: 10,
       batchSeconds: 0.01,
       maxBatchCalls: 20_000,
@@ -119,8 +124,13 @@ export async function investigateFunction(
   // A leak the plain phase saw can be confirmed by the plain phase alone.
   const plainLeak = first.judgement.signals.some((s) => s.decisive && s.state === 'leak' && s.name !== 'python');
   const again = { ...opts, phases: plainLeak ? (['plain'] as const satisfies Array<'plain'>) : undefined };
+  // The replicate warms up for twice as long as the first process had run when it saw the
+  // leak, so it measures a window well past the first one: a cache that was still filling
+  // then has stopped by now, while a leak goes on at the same rate.
+  const plainSeconds = first.samples.plain.at(-1)?.seconds ?? first.seconds;
+  const horizon = 2 * ((opts.warmupSeconds ?? WARMUP_SECONDS) + plainSeconds);
   const [replicate, interpreted, scaled] = await Promise.all([
-    measureFunction(env, module, fn, call, again, ctx),
+    measureFunction(env, module, fn, call, { ...again, warmupSeconds: horizon }, ctx),
     module.sourcePath === null
       ? Promise.resolve(null)
       : measureFunction(env, { modulePath: module.sourcePath, moduleName: `${module.moduleName}_uncompiled` }, fn, call, again, ctx),
@@ -197,7 +207,7 @@ export async function runRepros(
           }
           const callCtx = { ...fnCtx, call: { origin: planned.origin, args: [] } };
           ctx.progress.step(`Measuring ${repro.display}::${sig.name}...`);
-          const inv = await investigateFunction(env, built, sig.name, planned.plan, opts, ctx);
+          const inv = await investigateFunction(env, built, sig.name, planned.plan, { ...opts, warmupSeconds: opts.warmup }, ctx);
           if (ctx.signal.aborted) throw new CancelledError();
           return resultFromInvestigation(callCtx, inv, opts.timeout);
         }),

@@ -167,7 +167,9 @@ export async function measure(session: HarnessSession, opts: MeasureOptions): Pr
   if (hello === null || ready === null) {
     return { status: 'broken', reason: 'the harness finished without describing itself', stderrTail: end.stderrTail };
   }
-  const signals = [...judgePhase('plain'), ...judgePhase('traced')];
+  // Only the phases that ran have a say: a replicate may run the plain phase alone.
+  const ran = (p: PhaseName) => samples[p].length > 0;
+  const signals = [...(ran('plain') ? judgePhase('plain') : []), ...(ran('traced') ? judgePhase('traced') : [])];
   return {
     status: 'judged',
     judgement: judgeFunction(signals),

@@ -190,20 +190,29 @@ function fmt(x: number): string {
 }
 
 /**
- * A leak is final only when a replicate in a fresh process leaks too: one
- * process's accident (a lazily filled cache, an allocator's arena) is not a
- * verdict. Anything but a leak in the replicate makes the result inconclusive.
+ * A leak is final only when a replicate in a fresh process leaks too. The
+ * replicate warms up for as long as the first process ran, so it looks at a
+ * later stretch of the function's life: a leak goes on at the same rate there,
+ * while a cache or pool that was filling up has stopped. So a replicate that is
+ * `ok` makes the function `ok` (its growth was bounded), and anything else that
+ * is not a leak makes it `inconclusive`.
  */
 export function combineReplicate(first: FunctionJudgement, replicate: FunctionJudgement | null): FunctionJudgement {
   if (first.verdict !== 'leak') return first;
   if (replicate === null) {
-    return { ...first, verdict: 'inconclusive', reason: `${first.reason}; the replicate in a fresh process could not be measured` };
+    return { ...first, verdict: 'inconclusive', kind: null, reason: `${first.reason}; the replicate in a fresh process could not be measured` };
   }
   if (replicate.verdict === 'leak') return { ...first, reason: `${first.reason}; confirmed in a fresh process` };
+  if (replicate.verdict === 'ok') {
+    return {
+      ...replicate,
+      reason: `growth at first (${first.reason}) stopped later in a fresh process, as a filling cache does: ${replicate.reason}`,
+    };
+  }
   return {
     ...first,
     verdict: 'inconclusive',
     kind: null,
-    reason: `the first process leaked (${first.reason}) but a fresh process did not (${replicate.verdict}: ${replicate.reason})`,
+    reason: `the first process leaked (${first.reason}) but a fresh process did not confirm it (${replicate.verdict}: ${replicate.reason})`,
   };
 }

@@ -52,10 +52,17 @@ describe('combineReplicate', () => {
   it('keeps a leak the replicate confirms', () => {
     expect(combineReplicate(leak, leak).verdict).toBe('leak');
   });
-  it('makes a leak the replicate does not repeat inconclusive, never ok', () => {
+  it('calls growth that stopped later in the replicate ok (a filling cache), saying so', () => {
     const c = combineReplicate(leak, ok);
+    expect(c.verdict).toBe('ok');
+    expect(c.kind).toBeNull();
+    expect(c.reason).toContain('stopped later in a fresh process');
+  });
+  it('makes a leak the replicate cannot judge inconclusive, never ok', () => {
+    const undecided = judgeFunction([judgeSignal({ ...series(0), calls: [0, 1000], values: [0, 0] })]);
+    const c = combineReplicate(leak, undecided);
     expect(c.verdict).toBe('inconclusive');
-    expect(c.reason).toContain('a fresh process did not');
+    expect(combineReplicate(leak, null).verdict).toBe('inconclusive');
   });
   it('leaves an ok alone', () => {
     expect(combineReplicate(ok, null)).toBe(ok);
