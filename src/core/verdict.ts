@@ -164,7 +164,10 @@ export function judgeFunction(signals: readonly SignalJudgement[]): FunctionJudg
     else if (has((n) => n === 'blocks')) kind = 'python-objects';
     else if (has((n) => n === 'native' || n === 'rss')) kind = 'native-heap';
     else kind = 'python-objects';
-    const parts = leaking.map((s) => `${s.name} +${fmt(s.perCall.estimate)} ${s.unit}/call [${fmt(s.perCall.low)}, ${fmt(s.perCall.high)}]`);
+    // Every leak states bytes per call with an interval: the leaking signals, and any byte
+    // signal whose interval lies above its threshold even if it was not held long enough to decide.
+    const shown = decisive.filter((s) => s.state === 'leak' || (s.unit === 'bytes' && s.perCall.low > s.threshold));
+    const parts = shown.map((s) => `${s.name} +${fmt(s.perCall.estimate)} ${s.unit}/call [${fmt(s.perCall.low)}, ${fmt(s.perCall.high)}]`);
     return { verdict: 'leak', kind, signals: [...signals], reason: parts.join('; ') };
   }
   if (decisive.length > 0 && decisive.every((s) => s.state === 'flat')) {

@@ -8,7 +8,8 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { measureFunction } from '../../src/commands/run.js';
+import { investigateFunction, measureFunction } from '../../src/commands/run.js';
+import { resultFromInvestigation } from '../../src/core/results.js';
 import { openCache } from '../../src/io/cache.js';
 import { ensureManagedEnv, type PythonEnv } from '../../src/io/python-env.js';
 import { silentProgress } from '../../src/progress.js';
@@ -48,6 +49,17 @@ describe('native heap leak', () => {
   it('sees a 64 KiB leak too (above the mmap threshold for fresh chunks, still counted)', async () => {
     const m = await measureFunction(env, module, 'leak', { expr: '65536' }, opts, { signal });
     expect(m.status === 'judged' && m.judgement.kind).toBe('native-heap');
+  });
+
+  it('tells a leak proportional to the input from its run at twice the size, and confirms it in a fresh process', async () => {
+    const inv = await investigateFunction(env, { ...module, sourcePath: null }, 'leak', { expr: '1000' }, opts, { signal });
+    const r = resultFromInvestigation({ file: 'native_leak', function: 'leak', call: null, build: null }, inv, 120);
+    expect(r.verdict).toBe('leak');
+    expect(r.kind).toBe('native-heap');
+    expect(r.diagnosis?.replicate?.verdict).toBe('leak');
+    expect(r.diagnosis?.scaling?.reading).toBe('proportional');
+    expect(r.diagnosis?.scaling?.ratio).toBeGreaterThan(1.8);
+    expect(r.diagnosis?.scaling?.ratio).toBeLessThan(2.2);
   });
 
   it('calls the same allocation, freed, ok', async () => {

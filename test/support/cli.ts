@@ -44,6 +44,14 @@ export interface JsonResult {
   errorType: string | null;
   build: { cached: boolean; seconds: number } | null;
   rulesOutAbove: number | null;
+  diagnosis: {
+    types: Array<{ type: string; perCall: number }>;
+    sizes: Array<{ size: number; perCall: number }>;
+    buffer: string | null;
+    scaling: { bytesPerCall: number; ratio: number; reading: string } | null;
+    interpreted: { verdict: string; kind: string | null; message: string } | null;
+    replicate: { verdict: string; message: string } | null;
+  } | null;
 }
 
 export interface JsonReport {
