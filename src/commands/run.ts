@@ -9,7 +9,7 @@ import { z } from 'zod';
 import { parseCallDirectives, parseCallText, planCall, UnsupportedArgument, type WrittenCall } from '../core/calls.js';
 import { measure, type Measurement } from '../core/measure.js';
 import type { CallPlan } from '../core/protocol.js';
-import { SCHEMA_VERSION, type EnvironmentReport, type Report, type Result } from '../core/report.js';
+import { parseShard, SCHEMA_VERSION, shardKeys, type EnvironmentReport, type Report, type Result } from '../core/report.js';
 import { errorResult, resultFromInvestigation, type ResultContext } from '../core/results.js';
 import type { Investigation } from '../core/diagnosis.js';
 import { parseExports, SpecSyntaxError, type ExportSignature } from '../core/signature.js';
@@ -34,6 +34,8 @@ export const RunOptionsSchema = z.object({
   call: z.array(z.string()).default([]),
   buildTimeout: z.number().positive().default(900),
   cacheDir: z.string().optional(),
+  /** `i/n`: measure only this shard's share of the functions (see `merge`). */
+  shard: z.string().optional(),
 });
 export type RunOptions = z.infer<typeof RunOptionsSchema>;
 
@@ -187,8 +189,10 @@ export async function runRepros(
     try {
       built = await limit(() => buildModule(repro.absolute, env, { cache, signal: ctx.signal, timeoutMs: opts.buildTimeout * 1000 }));
     } catch (error) {
-      if (error instanceof CancelledError || !isKnownError(error)) throw error;
-      return [...results, errorResult(fileCtx, error.name as Result['errorType'] & string, error.message)];
+      if (!isKnownError(error)) throw error;
+      // Interrupted or failed: this file's functions are reported as such; the others go on.
+      const msg = error instanceof CancelledError ? 'interrupted before it was built' : error.message;
+      return [...results, errorResult(fileCtx, error.name as Result['errorType'] & string, msg)];
     }
     const build = { cached: built.cached, seconds: built.seconds };
 
@@ -196,6 +200,7 @@ export async function runRepros(
       chosen.map((sig) =>
         limit(async (): Promise<Result> => {
           const fnCtx: ResultContext = { file: repro.display, function: sig.name, call: null, build };
+          if (ctx.signal.aborted) return errorResult(fnCtx, 'CancelledError', 'interrupted before it was measured');
           let planned;
           try {
             planned = planCall(sig, [...directives.calls, ...cli]);
@@ -207,9 +212,14 @@ export async function runRepros(
           }
           const callCtx = { ...fnCtx, call: { origin: planned.origin, args: [] } };
           ctx.progress.step(`Measuring ${repro.display}::${sig.name}...`);
-          const inv = await investigateFunction(env, built, sig.name, planned.plan, { ...opts, warmupSeconds: opts.warmup }, ctx);
-          if (ctx.signal.aborted) throw new CancelledError();
-          return resultFromInvestigation(callCtx, inv, opts.timeout);
+          try {
+            const inv = await investigateFunction(env, built, sig.name, planned.plan, { ...opts, warmupSeconds: opts.warmup }, ctx);
+            if (ctx.signal.aborted) return errorResult(callCtx, 'CancelledError', 'interrupted while it was measured');
+            return resultFromInvestigation(callCtx, inv, opts.timeout);
+          } catch (error) {
+            if (error instanceof CancelledError) return errorResult(callCtx, 'CancelledError', 'interrupted while it was measured');
+            throw error;
+          }
         }),
       ),
     );
@@ -220,8 +230,32 @@ export async function runRepros(
   return all;
 }
 
+/** The function names a repro exports (or the ones its target named); [] when its export lines do not parse. */
+function functionNames(r: Repro): string[] {
+  let names: string[];
+  try {
+    names = [...new Set(parseExports(r.source).filter((e) => e.params !== null && e.flavour === 'function').map((e) => e.name))];
+  } catch {
+    names = ['(unparsed)'];
+  }
+  // A file that exports nothing still belongs to one shard, which reports it.
+  if (names.length === 0) names = ['(none)'];
+  return r.only === null ? names : names.filter((n) => r.only?.includes(n)).concat(r.only.filter((n) => !names.includes(n)));
+}
+
 export async function runCommand(targets: readonly string[], opts: RunOptions, ctx: CommandContext): Promise<Report> {
-  const { repros, problems } = await resolveTargets(targets, ctx.cwd);
+  const shard = opts.shard === undefined ? null : parseShard(opts.shard);
+  if (opts.shard !== undefined && shard === null) throw new UsageError(`--shard expects i/n with 1 <= i <= n, such as 2/4; got '${opts.shard}'`);
+  const found = await resolveTargets(targets, ctx.cwd);
+  const problems = found.problems;
+  let repros = found.repros;
+  if (shard !== null) {
+    const keys = repros.flatMap((r) => functionNames(r).map((f) => `${r.display}::${f}`));
+    const mine = shardKeys(keys, shard);
+    repros = repros
+      .map((r) => ({ ...r, only: functionNames(r).filter((f) => mine.has(`${r.display}::${f}`)) }))
+      .filter((r) => r.only.length > 0);
+  }
   const problemResults = problems.map((p) =>
     errorResult({ file: p.target, function: null, call: null, build: null }, 'InputError', p.message),
   );

@@ -92,3 +92,67 @@ export function outcomeOf(results: readonly Result[]): Outcome {
   if (results.some((r) => r.verdict === 'leak')) return 'leak';
   return 'clean';
 }
+
+/** `--shard i/n`: which of n shards this run is (1-based). */
+export interface Shard {
+  index: number;
+  count: number;
+}
+
+export function parseShard(text: string): Shard | null {
+  const m = /^(\d+)\/(\d+)$/.exec(text.trim());
+  if (m === null) return null;
+  const index = Number(m[1]);
+  const count = Number(m[2]);
+  return index >= 1 && count >= 1 && index <= count ? { index, count } : null;
+}
+
+/**
+ * The functions one shard measures: every function, in a stable order
+ * (file, then name), dealt round-robin to the shards. The shards of a CI
+ * matrix together cover every function exactly once.
+ */
+export function shardKeys(keys: readonly string[], shard: Shard): Set<string> {
+  const sorted = [...new Set(keys)].sort();
+  return new Set(sorted.filter((_, i) => i % shard.count === shard.index - 1));
+}
+
+export type MergeProblem = { kind: 'environment'; message: string } | { kind: 'duplicate'; message: string };
+
+/**
+ * One report from the JSON reports of several shards. The shards must have
+ * run on the same environment; results are concatenated in a stable order,
+ * and file-level errors every shard reported (a missing file) appear once.
+ */
+export function mergeReports(reports: readonly Report[]): { report: Report; problems: MergeProblem[] } {
+  const problems: MergeProblem[] = [];
+  const envKey = (r: Report) => (r.environment === null ? null : JSON.stringify({ ...r.environment, python: undefined }));
+  const withEnv = reports.filter((r) => r.environment !== null);
+  const first = withEnv[0] ?? reports[0];
+  if (first === undefined) throw new Error('mergeReports needs at least one report');
+  for (const r of withEnv) {
+    if (envKey(r) !== envKey(withEnv[0] as Report)) {
+      problems.push({
+        kind: 'environment',
+        message: `shards ran on different environments: Pythran ${withEnv[0]?.environment?.pythran.version} / numpy ${withEnv[0]?.environment?.numpy} and Pythran ${r.environment?.pythran.version} / numpy ${r.environment?.numpy}`,
+      });
+      break;
+    }
+  }
+  const seen = new Map<string, Result>();
+  const results: Result[] = [];
+  for (const r of reports) {
+    for (const res of r.results) {
+      const key = `${res.file}::${res.function ?? ''}`;
+      const prev = seen.get(key);
+      if (prev !== undefined) {
+        if (res.function !== null) problems.push({ kind: 'duplicate', message: `${key} was measured by more than one shard` });
+        continue;
+      }
+      seen.set(key, res);
+      results.push(res);
+    }
+  }
+  results.sort((a, b) => (a.file === b.file ? (a.function ?? '').localeCompare(b.function ?? '') : a.file.localeCompare(b.file)));
+  return { report: { ...first, environment: withEnv[0]?.environment ?? null, results }, problems };
+}

@@ -73,6 +73,17 @@ export interface SignalJudgement {
   rulesOutAbove: number;
 }
 
+/** The smallest growth per call the recent half of the window can see: one granule over its calls. */
+function resolution(series: SignalSeries): number {
+  const n = series.calls.length;
+  if (n < 2) return Infinity;
+  const mid = Math.floor((n - 1) / 2);
+  const calls = (series.calls[n - 1] as number) - (series.calls[mid] as number);
+  // A tracked allocation is at least 16 bytes; blocks and references come one at a time.
+  const granule = series.unit === 'bytes' ? 16 : 1;
+  return calls > 0 ? granule / calls : Infinity;
+}
+
 /**
  * Judge one signal. `elapsedSeconds` is the time spent in calls over the
  * window (the harness's own count), used only by the plateau guard.
@@ -97,7 +108,7 @@ export function judgeSignal(series: SignalSeries, rule: RuleOptions = DEFAULT_RU
     state,
     perCall,
     secondHalf,
-    rulesOutAbove: Math.max(0, secondHalf.high),
+    rulesOutAbove: Math.max(0, secondHalf.high, resolution(series)),
   };
 }
 
@@ -189,7 +200,8 @@ function fmt(x: number): string {
   const a = Math.abs(x);
   if (a >= 100) return x.toFixed(0);
   if (a >= 1) return x.toFixed(1);
-  return x.toFixed(2);
+  if (a >= 0.01 || a === 0) return x.toFixed(2);
+  return x.toPrecision(1);
 }
 
 /**

@@ -12,6 +12,7 @@ import path from 'node:path';
 import envPaths from 'env-paths';
 import lockfile from 'proper-lockfile';
 import { CacheError } from '../errors.js';
+import { makeFolders } from './fs.js';
 
 export interface CacheLayout {
   root: string;
@@ -31,7 +32,7 @@ export async function openCache(explicit?: string): Promise<CacheLayout> {
   const root = cacheRoot(explicit);
   const layout = { root, envs: path.join(root, 'envs'), builds: path.join(root, 'builds'), tmp: path.join(root, 'tmp') };
   try {
-    for (const dir of [layout.envs, layout.builds, layout.tmp]) await mkdir(dir, { recursive: true });
+    for (const dir of [layout.envs, layout.builds, layout.tmp]) await makeFolders(dir);
     await access(root, constants.W_OK);
   } catch (error) {
     throw new CacheError(`cannot use the cache folder ${root}: ${(error as Error).message}`, {

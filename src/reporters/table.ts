@@ -3,6 +3,20 @@ import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
 import type { Report, Result } from '../core/report.js';
 import { formatCount, formatRate, formatSeconds } from './format.js';
+import { minimumSpan, seriesPoints, sparkline, tellingSignal } from './series.js';
+
+/**
+ * A sparkline of the most telling signal's readings against calls (the
+ * leaking one for a leak), coloured like the verdict, then the signal's name.
+ */
+function trendText(r: Result, c: ChalkInstance): string {
+  const name = tellingSignal(r);
+  if (name === null) return '-';
+  const points = seriesPoints(r, name);
+  const bars = sparkline(points, 10, minimumSpan(points, r.signals[name]?.threshold));
+  const paint = r.verdict === 'leak' ? c.red : r.verdict === 'ok' ? c.green : c.yellow;
+  return `${paint(bars)} ${c.dim(name)}`;
+}
 
 function verdictText(r: Result, c: ChalkInstance): string {
   const label = r.verdict === 'leak' && r.kind !== null ? `leak (${r.kind})` : r.verdict;
@@ -21,9 +35,9 @@ function verdictText(r: Result, c: ChalkInstance): string {
 export function renderTable(report: Report, c: ChalkInstance): string {
   const plain = c.level === 0;
   const table = new Table({
-    head: ['function', 'calls', 'time', 'python B/call', 'native B/call', 'RSS B/call', 'blocks/call', 'verdict'],
+    head: ['function', 'trend', 'calls', 'time', 'python B/call', 'native B/call', 'RSS B/call', 'blocks/call', 'verdict'],
     style: { head: plain ? [] : ['cyan'], border: [] },
-    colAligns: ['left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+    colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
     ...(plain
       ? {
           chars: {
@@ -38,6 +52,7 @@ export function renderTable(report: Report, c: ChalkInstance): string {
   for (const r of report.results) {
     table.push([
       r.function === null ? r.file : `${r.file}::${r.function}`,
+      trendText(r, c),
       r.calls > 0 ? formatCount(r.calls) : '-',
       r.seconds > 0 ? formatSeconds(r.seconds) : '-',
       formatRate(r.bytesPerCall.python),
