@@ -6,21 +6,47 @@ import { Chalk, type ChalkInstance } from 'chalk';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { z } from 'zod';
 import { runCommand, RunOptionsSchema } from './commands/run.js';
+import { mergeCommand } from './commands/merge.js';
+import { bisectCommand, BisectOptionsSchema } from './commands/bisect.js';
+import {
+  envInstall,
+  EnvInstallOptionsSchema,
+  envList,
+  EnvListOptionsSchema,
+  envPrune,
+  EnvPruneOptionsSchema,
+  formatBytes,
+  renderEntries,
+} from './commands/env.js';
+import { gateCommand, GateOptionsSchema, writeGateFiles } from './commands/gate.js';
+import type { BisectReport } from './core/bisect-report.js';
+import type { GateOutcome } from './core/gate.js';
 import { outcomeOf, type Outcome, type Report } from './core/report.js';
-import { CancelledError, isKnownError, UsageError, type ErrorCategory } from './errors.js';
+import { CancelledError, InputError, isKnownError, UsageError, type ErrorCategory } from './errors.js';
+import { applyConfig, configIssueMessage, loadConfig, type ConfigKey } from './io/config.js';
+import { checkReportPath, writeReportFile } from './io/report-file.js';
 import { silentProgress, terminalProgress, lineProgress, type Progress } from './progress.js';
+import { renderHtml } from './reporters/html.js';
 import { renderJson } from './reporters/json.js';
 import { renderTable } from './reporters/table.js';
+import { renderBisect } from './reporters/bisect-text.js';
+import { renderGateTable } from './reporters/gate-text.js';
 import { TOOL_VERSION } from './version.js';
 
 /** The one table of exit codes (documented in the README). */
-export const EXIT_CODES: Record<Outcome | ErrorCategory | 'internal', number> = {
+export const EXIT_CODES: Record<Outcome | GateOutcome | BisectReport['outcome'] | ErrorCategory | 'internal', number> = {
   clean: 0,
   leak: 1,
   usage: 2,
   unjudged: 3,
   internal: 3,
   cancelled: 130,
+  // gate
+  pass: 0,
+  regression: 1,
+  // bisect (could not judge: unjudged, 3)
+  found: 0,
+  'ends-agree': 2,
 };
 
 function makeChalk(stream: NodeJS.WriteStream): ChalkInstance {
@@ -97,14 +123,27 @@ export function buildProgram(io: Io, controller: AbortController, setExit: (code
     .addOption(new Option('--jobs <n>', 'functions measured at once, each in its own process').argParser(number('--jobs')))
     .addOption(new Option('--build-timeout <seconds>', 'time allowed for one Pythran build').argParser(number('--build-timeout')).default(900))
     .option('--call <call>', "call a function this way: 'name(np.ones((8, 8)), 3)' (repeatable)", collect, [])
+    .addOption(new Option('--warmup <seconds>', 'calls before measuring starts (raise it for a cache that fills slowly)').argParser(number('--warmup')).default(0.05))
+    .option('--shard <i/n>', 'measure only shard i of n (for a CI matrix; combine the JSON reports with merge)')
     .option('--cache-dir <dir>', 'cache folder (default: the XDG cache, or $PYTHRAN_LEAKCHECK_CACHE)')
     .option('--json', 'print one JSON report on stdout and nothing else')
-    .action(async (targets: string[], raw: Record<string, unknown>) => {
+    .option('--report <file.html>', 'also write a self-contained HTML report (charts included) to this file')
+    .action(async (targets: string[], raw: Record<string, unknown>, command: Command) => {
       if (raw.python !== undefined && raw.pythran !== undefined) throw new UsageError('use --python or --pythran, not both');
-      const parsed = RunOptionsSchema.safeParse(raw);
+      // Defaults from pythran-leakcheck.config.json or pyproject.toml; options given on the command line win.
+      const config = await loadConfig(process.cwd());
+      const { options, fromConfig } = applyConfig(raw, (name) => command.getOptionValueSource(name) === 'cli', config);
+      const parsed = RunOptionsSchema.safeParse(options);
       if (!parsed.success) {
         const issue = parsed.error.issues[0];
-        throw new UsageError(`--${String(issue?.path[0] ?? '').replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}: ${issue?.message ?? 'invalid value'}`);
+        const key = String(issue?.path[0] ?? '');
+        if (config !== null && issue !== undefined && fromConfig.has(key as ConfigKey)) throw new InputError(configIssueMessage(config.where, issue, options, config.spelled));
+        throw new UsageError(`--${key.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}: ${issue?.message ?? 'invalid value'}`);
+      }
+      const reportFile = options.report;
+      if (reportFile !== undefined) {
+        if (!/\.html?$/i.test(reportFile)) throw new UsageError(`--report writes an HTML page: give a file name ending in .html, not '${reportFile}'`);
+        await checkReportPath(reportFile);
       }
       const json = raw.json === true;
       const report = await runCommand(targets, parsed.data, {
@@ -113,10 +152,147 @@ export function buildProgram(io: Io, controller: AbortController, setExit: (code
         cwd: process.cwd(),
       });
       writeReport(report, json, io);
+      const outcome = outcomeOf(report.results);
+      // Interrupted: what was finished has been printed; the exit code says the run was cut short.
+      setExit(controller.signal.aborted ? EXIT_CODES.cancelled : EXIT_CODES[outcome]);
+      if (reportFile !== undefined) {
+        await writeReportFile(reportFile, renderHtml({ kind: 'run', report })).catch((error: unknown) => {
+          // a report that could not be written makes the run exit 3, unless bad input (2) already applies
+          const code = reportError(error, program.opts().debug === true, io);
+          if (outcome !== 'usage') setExit(code);
+        });
+      }
+    });
+
+  program
+    .command('merge')
+    .description('combine the JSON reports of the shards of a run (run --shard i/n --json) into one')
+    .argument('<report...>', 'JSON reports written by run --json')
+    .option('--json', 'print one JSON report on stdout and nothing else')
+    .action(async (files: string[], raw: Record<string, unknown>) => {
+      const { report, warnings } = await mergeCommand(files);
+      for (const w of warnings) io.stderr.write(`warning: ${w}\n`);
+      writeReport(report, raw.json === true, io);
       setExit(EXIT_CODES[outcomeOf(report.results)]);
     });
 
+  addVersionCommands(program, io, controller, setExit);
   return program;
+}
+
+/** Validate a command's options with its zod schema; a bad value is a usage error naming the option. */
+function parseOptions<T extends z.ZodType>(schema: T, raw: Record<string, unknown>): z.infer<T> {
+  const parsed = schema.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UsageError(`--${String(issue?.path[0] ?? '').replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}: ${issue?.message ?? 'invalid value'}`);
+  }
+  return parsed.data;
+}
+
+/** Options shared by every command that builds and measures. */
+function addMeasureOptions(cmd: Command): Command {
+  return cmd
+    .addOption(new Option('--budget <seconds>', 'measuring time allowed per function').argParser(number('--budget')).default(10))
+    .addOption(new Option('--timeout <seconds>', 'wall time allowed per function, warm-up included').argParser(number('--timeout')).default(120))
+    .addOption(new Option('--threshold <bytes>', 'bytes per call above which growth is a leak').argParser(number('--threshold')).default(16))
+    .addOption(new Option('--build-timeout <seconds>', 'time allowed for one Pythran build').argParser(number('--build-timeout')).default(900))
+    .option('--call <call>', "call a function this way: 'name(np.ones((8, 8)), 3)' (repeatable)", collect, [])
+    .option('--cache-dir <dir>', 'cache folder (default: the XDG cache, or $PYTHRAN_LEAKCHECK_CACHE)')
+    .option('--json', 'print one JSON document on stdout and nothing else');
+}
+
+function addVersionCommands(program: Command, io: Io, controller: AbortController, setExit: (code: number) => void): void {
+  const env = program.command('env').description('managed environments: one per dependency set, Pythran releases and commits put on their path');
+  env
+    .command('list')
+    .description('list environments, Pythran trees and builds in the cache')
+    .option('--sizes', 'measure the size of each entry (slower)')
+    .option('--cache-dir <dir>', 'cache folder')
+    .option('--json', 'print one JSON document')
+    .action(async (raw: Record<string, unknown>) => {
+      const opts = parseOptions(EnvListOptionsSchema, { cacheDir: raw.cacheDir, sizes: raw.sizes === true });
+      const report = await envList(opts, { signal: controller.signal, progress: progressFor(raw.json === true, io) });
+      io.stdout.write(raw.json === true ? `${JSON.stringify(report, null, 2)}\n` : `cache: ${report.cache}\n${renderEntries(report.entries)}`);
+      setExit(0);
+    });
+  env
+    .command('install')
+    .description('make the environment of each Pythran release (or, with --repo, of each revision of a checkout)')
+    .argument('<version...>', 'Pythran releases such as 0.15.0, or revisions with --repo')
+    .option('--repo <path>', 'a Pythran checkout: the arguments are its revisions')
+    .option('--cache-dir <dir>', 'cache folder')
+    .option('--json', 'print one JSON document')
+    .action(async (specs: string[], raw: Record<string, unknown>) => {
+      const opts = parseOptions(EnvInstallOptionsSchema, { cacheDir: raw.cacheDir, repo: raw.repo });
+      const json = raw.json === true;
+      const envs = await envInstall(specs, opts, { signal: controller.signal, progress: progressFor(json, io) });
+      io.stdout.write(
+        json
+          ? `${JSON.stringify(envs, null, 2)}\n`
+          : envs.map((e) => `Pythran ${e.pythran.version}${e.pythran.commit !== null ? ` (${e.pythran.commit.slice(0, 12)})` : ''}: ${e.python}, numpy ${e.numpy}\n`).join(''),
+      );
+      setExit(0);
+    });
+  env
+    .command('prune')
+    .description('remove environments, Pythran trees and builds not used for a while')
+    .addOption(new Option('--older-than <days>', 'remove what was not used for this many days').argParser(number('--older-than')).default(30))
+    .option('--all', 'remove everything')
+    .option('--dry-run', 'only list what would be removed')
+    .option('--cache-dir <dir>', 'cache folder')
+    .option('--json', 'print one JSON document')
+    .action(async (raw: Record<string, unknown>) => {
+      const opts = parseOptions(EnvPruneOptionsSchema, { cacheDir: raw.cacheDir, all: raw.all === true, olderThan: raw.olderThan, dryRun: raw.dryRun === true });
+      const report = await envPrune(opts, { signal: controller.signal, progress: progressFor(raw.json === true, io) });
+      io.stdout.write(
+        raw.json === true
+          ? `${JSON.stringify(report, null, 2)}\n`
+          : `${report.dryRun ? 'would remove' : 'removed'} ${report.removed.length} entr${report.removed.length === 1 ? 'y' : 'ies'} (${formatBytes(report.bytes)})\n${report.removed.length > 0 ? renderEntries(report.removed) : ''}`,
+      );
+      setExit(0);
+    });
+
+  addMeasureOptions(
+    program
+      .command('gate')
+      .description('run every repro on a baseline and a candidate Pythran; fail when the candidate regresses')
+      .argument('<target...>', 'repro files, folders of repros, or file.py::function')
+      .requiredOption('--baseline <version>', 'the Pythran you use now: a release, or a revision with --repo')
+      .requiredOption('--candidate <version>', 'the Pythran you want: a release, or a revision with --repo')
+      .option('--repo <path>', 'a Pythran checkout: --baseline and --candidate are its revisions')
+      .addOption(new Option('--tolerance <percent>', 'growth of a leak (bytes per call) that still passes').argParser(number('--tolerance')).default(20))
+      .option('--expectations <file>', 'known leaks (default: expectations.json beside the repros or above them)')
+      .option('--junit <file>', 'also write a JUnit XML report')
+      .option('--markdown <file>', 'also write a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)')
+      .addOption(new Option('--jobs <n>', 'functions measured at once, both sides together').argParser(number('--jobs'))),
+  ).action(async (targets: string[], raw: Record<string, unknown>) => {
+    const opts = parseOptions(GateOptionsSchema, raw);
+    const json = raw.json === true;
+    const report = await gateCommand(targets, opts, { signal: controller.signal, progress: progressFor(json, io), cwd: process.cwd() });
+    await writeGateFiles(report, opts);
+    io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : renderGateTable(report, makeChalk(io.stdout)));
+    setExit(EXIT_CODES[report.outcome]);
+  });
+
+  addMeasureOptions(
+    program
+      .command('bisect')
+      .description('find the first Pythran release (or commit of a checkout) that introduced or fixed a leak')
+      .argument('<target>', 'file.py::function')
+      .requiredOption('--from <version>', 'the older end: a release, or a revision with --repo')
+      .requiredOption('--to <version>', 'the newer end: a release, or a revision with --repo')
+      .option('--repo <path>', "bisect the first-parent commits of this Pythran checkout instead of PyPI's releases")
+      .addOption(new Option('--jobs <n>', 'points judged at once').argParser(number('--jobs'))),
+  ).action(async (target: string, raw: Record<string, unknown>) => {
+    const opts = parseOptions(BisectOptionsSchema, raw);
+    const json = raw.json === true;
+    // Bisection logs each point as it is judged, on stderr, unless --json (or CI) asks for silence.
+    const progress = json ? progressFor(true, io) : lineProgress(io.stderr);
+    const report = await bisectCommand(target, opts, { signal: controller.signal, progress, cwd: process.cwd() });
+    io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : renderBisect(report, makeChalk(io.stdout)));
+    setExit(EXIT_CODES[report.outcome]);
+  });
 }
 
 export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<void> {

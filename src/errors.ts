@@ -52,6 +52,11 @@ export class CacheError extends LeakcheckError {
   readonly category = 'unjudged';
 }
 
+/** An output file (the --report HTML page) could not be written. Not a result's errorType: it concerns the whole run. */
+export class OutputError extends LeakcheckError {
+  readonly category = 'unjudged';
+}
+
 /** The user pressed Ctrl-C (or the run was otherwise aborted). */
 export class CancelledError extends LeakcheckError {
   readonly category = 'cancelled';
@@ -67,6 +72,7 @@ export type KnownError =
   | BuildError
   | HarnessError
   | CacheError
+  | OutputError
   | CancelledError;
 
 export function isKnownError(error: unknown): error is KnownError {

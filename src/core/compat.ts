@@ -31,7 +31,13 @@ export const COMPAT_TABLE: readonly CompatRow[] = [
   { from: '0.15.0', to: '0.16.0', python: '>=3.7', requires: ['numpy<2', 'gast~=0.5.0', 'beniget~=0.4.0', 'ply>=3.4'] },
   { from: '0.16.0', to: '0.17.0', python: '>=3.7', requires: ['numpy<2.4', 'gast~=0.5.0', 'beniget~=0.4.0', 'ply>=3.4'] },
   { from: '0.17.0', to: '0.19.0', python: '>=3.7', requires: ['numpy<2.4', 'gast~=0.6.0', 'beniget~=0.4.0', 'ply>=3.4'] },
-  { from: '0.19.0', to: null, python: '>=3.7', requires: ['numpy', 'gast~=0.7.0', 'beniget~=0.5.0', 'ply>=3.4'] },
+  // 0.19.0 requires setuptools<60 on Python < 3.12 at run time.
+  {
+    from: '0.19.0',
+    to: null,
+    python: '>=3.7',
+    requires: ['numpy', 'gast~=0.7.0', 'beniget~=0.5.0', 'ply>=3.4', "setuptools<60; python_version < '3.12'"],
+  },
 ];
 
 /** Always installed: psutil for the harness's RSS, setuptools for Pythran's build step. */
@@ -55,8 +61,17 @@ export function rowFor(version: string): CompatRow | null {
 
 /** The pip requirements of a managed environment for `version`. */
 export function requirementsFor(version: string): string[] {
+  return [`pythran==${version}`, ...dependencySet(version)];
+}
+
+/**
+ * Everything a managed environment for `version` needs except Pythran itself:
+ * the dependency set. Releases (and commits) with the same set share one
+ * environment, with their Pythran tree put on the path.
+ */
+export function dependencySet(version: string): string[] {
   const row = rowFor(version);
-  return [`pythran==${version}`, ...(row?.requires ?? ['numpy<2']), ...HARNESS_REQUIREMENTS];
+  return [...(row?.requires ?? ['numpy<2']), ...HARNESS_REQUIREMENTS];
 }
 
 /** null when `version` can run on Python `pythonVersion`; otherwise a one-paragraph reason. */

@@ -11,11 +11,11 @@ import path from 'node:path';
 import { z } from 'zod';
 import { BuildError, CacheError, InputError } from '../errors.js';
 import { makeTempDir, removeQuietly, sha256, withLock, type CacheLayout } from './cache.js';
-import { run } from './exec.js';
 import type { PythonEnv } from './python-env.js';
+import { compileWithPythran } from './tree-compile.js';
 
 /** Bump when the layout of a build folder or the way we call Pythran changes. */
-const BUILD_FORMAT = 1;
+const BUILD_FORMAT = 2;
 
 export interface BuiltModule {
   modulePath: string;
@@ -33,7 +33,14 @@ export interface BuildContext {
   timeoutMs: number;
 }
 
-const BuildRecord = z.object({ format: z.literal(BUILD_FORMAT), moduleFile: z.string(), source: z.string(), seconds: z.number() });
+const BuildRecord = z.object({
+  format: z.literal(BUILD_FORMAT),
+  moduleFile: z.string(),
+  /** sha256 of the built module: an entry whose module no longer matches is corrupt and rebuilt. */
+  moduleSha256: z.string(),
+  source: z.string(),
+  seconds: z.number(),
+});
 
 /** A module name Pythran accepts, from the repro's file name. */
 export function moduleNameFor(file: string): string {
@@ -83,17 +90,15 @@ export async function buildModule(file: string, env: PythonEnv, ctx: BuildContex
       const started = performance.now();
       // Pythran's console entry point, called through the interpreter so it works for any
       // environment layout (a venv, a user interpreter, a source tree on PYTHONPATH).
-      const res = await run(
-        env.python,
-        ['-c', 'import sys; from pythran.run import run; sys.argv[0] = "pythran"; sys.exit(run())', copy, '-o', path.join(work, moduleFile)],
-        { timeoutMs: ctx.timeoutMs, signal: ctx.signal, cwd: work, env: { ...env.env, TMPDIR: work } },
-      );
+      // (For a commit tree, in two steps that reuse a module compiled from identical C++: tree-compile.ts.)
+      const res = await compileWithPythran(copy, path.join(work, moduleFile), work, env, ctx);
       const seconds = (performance.now() - started) / 1000;
       if (res.timedOut) throw new BuildError(`building ${file} took longer than ${Math.round(ctx.timeoutMs / 1000)} s and was stopped.`, { hint: 'raise --build-timeout' });
       if (res.exitCode !== 0 || !(await exists(path.join(work, moduleFile)))) {
         throw classifyBuildFailure(`${res.stderr}\n${res.stdout}`, file, copy, work, env);
       }
-      const record = { format: BUILD_FORMAT, moduleFile, source: file, seconds };
+      const moduleSha256 = sha256(await readFile(path.join(work, moduleFile)));
+      const record = { format: BUILD_FORMAT, moduleFile, moduleSha256, source: file, seconds };
       await writeFile(path.join(work, 'build.json'), JSON.stringify(record, null, 2));
       await rename(work, finalDir).catch(async (error: unknown) => {
         const code = (error as NodeJS.ErrnoException).code;
@@ -113,8 +118,8 @@ async function readRecord(dir: string): Promise<z.infer<typeof BuildRecord> | nu
   if (text === null) return null;
   try {
     const rec = BuildRecord.parse(JSON.parse(text));
-    const st = await stat(path.join(dir, rec.moduleFile));
-    return st.size > 0 ? rec : null;
+    const bytes = await readFile(path.join(dir, rec.moduleFile));
+    return sha256(bytes) === rec.moduleSha256 ? rec : null;
   } catch {
     return null;
   }

@@ -3,6 +3,7 @@ import {
   checkPythonSupported,
   COMPAT_TABLE,
   compareVersions,
+  dependencySet,
   isValidVersion,
   requirementsFor,
   rowFor,
@@ -58,13 +59,14 @@ describe('requirementsFor', () => {
     expect(pinOf(v, 'beniget')).toBe('beniget~=0.4.0');
   });
 
-  it('0.19.0 pins gast~=0.7.0 and beniget~=0.5.0', () => {
+  it('0.19.0 pins gast~=0.7.0 and beniget~=0.5.0, and setuptools<60 below Python 3.12', () => {
     expect(requirementsFor('0.19.0')).toEqual([
       'pythran==0.19.0',
       'numpy',
       'gast~=0.7.0',
       'beniget~=0.5.0',
       'ply>=3.4',
+      "setuptools<60; python_version < '3.12'",
       'psutil',
       'setuptools',
     ]);
@@ -77,6 +79,24 @@ describe('requirementsFor', () => {
   it('the seed range: 0.15.0 (leaks) and 0.16.1 (fixed) get different numpy pins', () => {
     expect(pinOf('0.15.0', 'numpy')).toBe('numpy<2');
     expect(pinOf('0.16.1', 'numpy')).toBe('numpy<2.4');
+  });
+});
+
+describe('dependencySet', () => {
+  it('is the requirements without Pythran, so releases with the same set share an environment', () => {
+    for (const v of ['0.12.0', '0.15.0', '0.16.1', '0.19.0']) {
+      expect(dependencySet(v)).toEqual(requirementsFor(v).slice(1));
+    }
+  });
+
+  it('0.14.0 and 0.15.0 share a set (numpy<2); 0.16.0 and 0.16.1 share another (numpy<2.4)', () => {
+    expect(dependencySet('0.14.0')).toEqual(dependencySet('0.15.0'));
+    expect(dependencySet('0.16.0')).toEqual(dependencySet('0.16.1'));
+    expect(dependencySet('0.15.0')).not.toEqual(dependencySet('0.16.0'));
+  });
+
+  it('0.12.x gets its own set (gast and beniget pinned exactly)', () => {
+    expect(dependencySet('0.12.2')).not.toEqual(dependencySet('0.13.0'));
   });
 });
 
@@ -190,7 +210,7 @@ describe('COMPAT_TABLE', () => {
   it('every row pins numpy, gast, beniget and ply except the oldest, which pins only numpy', () => {
     expect(COMPAT_TABLE[0]?.requires).toEqual(['numpy<1.24']);
     for (const row of COMPAT_TABLE.slice(1)) {
-      expect(row.requires.map((r) => r.split(/[<>=~!]/)[0])).toEqual(['numpy', 'gast', 'beniget', 'ply']);
+      expect(row.requires.slice(0, 4).map((r) => r.split(/[<>=~!]/)[0])).toEqual(['numpy', 'gast', 'beniget', 'ply']);
     }
   });
 

@@ -1,0 +1,153 @@
+/**
+ * `pythran-leakcheck gate <target>... --baseline A --candidate B`: run every
+ * repro on both Pythran versions and fail when the candidate regresses.
+ */
+import { readFile, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { z } from 'zod';
+import { compareVersions, isValidVersion } from '../core/compat.js';
+import { ExpectationsFile, leaksOn } from '../core/expectations.js';
+import { compareRuns, GATE_SCHEMA_VERSION, gateOutcome, GateReportSchema, summarize, type GateReport } from '../core/gate.js';
+import type { Result } from '../core/report.js';
+import { errorResult } from '../core/results.js';
+import { InputError, UsageError } from '../errors.js';
+import { openCache, type CacheLayout } from '../io/cache.js';
+import { commitInfo, openRepo, resolveCommit } from '../io/git.js';
+import { ensureCommitEnv, ensureReleaseEnv } from '../io/managed.js';
+import type { PythonEnv } from '../io/probe.js';
+import { displayPath, resolveTargets, type Repro } from '../io/targets.js';
+import { renderJunit } from '../reporters/junit.js';
+import { renderMarkdown } from '../reporters/markdown.js';
+import { TOOL_VERSION } from '../version.js';
+import { environmentReport, RunOptionsSchema, runRepros, type CommandContext } from './run.js';
+
+export const GateOptionsSchema = RunOptionsSchema.omit({ python: true, pythran: true }).extend({
+  baseline: z.string().min(1),
+  candidate: z.string().min(1),
+  repo: z.string().min(1).optional(),
+  tolerance: z.number().nonnegative().max(10_000).default(20),
+  expectations: z.string().min(1).optional(),
+  junit: z.string().min(1).optional(),
+  markdown: z.string().min(1).optional(),
+});
+export type GateOptions = z.infer<typeof GateOptionsSchema>;
+
+/** A release, or with --repo a revision of the checkout, as a managed environment. */
+export async function environmentFor(spec: string, repo: string | undefined, option: string, cache: CacheLayout, ctx: CommandContext): Promise<PythonEnv> {
+  const envCtx = { cache, signal: ctx.signal, progress: ctx.progress };
+  if (repo === undefined) return ensureReleaseEnv(spec, envCtx);
+  const top = await openRepo(repo, ctx.signal);
+  const commit = await resolveCommit(top, spec, option, ctx.signal);
+  return ensureCommitEnv(top, await commitInfo(top, commit, ctx.signal), envCtx);
+}
+
+/** The expectations file that applies to a repro: `expectations.json` in its folder or the nearest folder above. */
+async function findExpectations(file: string): Promise<string | null> {
+  let dir = path.dirname(file);
+  for (;;) {
+    const candidate = path.join(dir, 'expectations.json');
+    if ((await stat(candidate).catch(() => null))?.isFile() === true) return candidate;
+    const up = path.dirname(dir);
+    if (up === dir) return null;
+    dir = up;
+  }
+}
+
+/**
+ * Keys (`file::function` as the results show them) of the leaks the
+ * expectations record on the candidate. A leak whose recorded range ends
+ * before the baseline is not excused: going back to it undoes a fix the
+ * baseline has.
+ */
+export async function knownLeaks(
+  repros: readonly Repro[],
+  explicit: string | undefined,
+  versions: { baseline: string; candidate: string },
+  cwd: string,
+): Promise<Set<string>> {
+  const files = new Set<string>();
+  if (explicit !== undefined) files.add(path.resolve(cwd, explicit));
+  else for (const r of repros) {
+    const f = await findExpectations(r.absolute);
+    if (f !== null) files.add(f);
+  }
+  const known = new Set<string>();
+  for (const file of files) {
+    const text = await readFile(file, 'utf8').catch(() => null);
+    if (text === null) throw new InputError(`cannot read the expectations file ${displayPath(file, cwd)}.`);
+    let json: unknown;
+    try {
+      json = JSON.parse(text);
+    } catch {
+      throw new InputError(`${displayPath(file, cwd)} is not JSON.`);
+    }
+    const parsed = ExpectationsFile.safeParse(json);
+    if (!parsed.success) {
+      // A file of that name that is not ours is ignored unless it was named explicitly.
+      if (explicit !== undefined) throw new InputError(`${displayPath(file, cwd)} is not an expectations file: ${parsed.error.issues[0]?.message ?? 'bad shape'}`);
+      continue;
+    }
+    for (const c of parsed.data.cases) {
+      const range = c.leaks.find((r) => compareVersions(versions.candidate, r.from) >= 0 && compareVersions(versions.candidate, r.through) <= 0);
+      const undoesFix = range !== undefined && isValidVersion(versions.baseline) && compareVersions(versions.baseline, range.through) > 0;
+      if (leaksOn(c, versions.candidate) && !undoesFix) known.add(`${displayPath(path.resolve(path.dirname(file), c.file), cwd)}::${c.function}`);
+    }
+  }
+  return known;
+}
+
+function specLabel(spec: string, env: PythonEnv | null): string {
+  if (env?.tree?.kind === 'commit' && env.tree.commit !== null) return `${spec} (${env.tree.commit.slice(0, 12)})`;
+  return spec;
+}
+
+export async function gateCommand(targets: readonly string[], opts: GateOptions, ctx: CommandContext): Promise<GateReport> {
+  if (opts.baseline === opts.candidate) throw new UsageError(`--baseline and --candidate are both ${opts.baseline}: compare two different versions.`);
+  const { repros, problems } = await resolveTargets(targets, ctx.cwd);
+  const problemResults: Result[] = problems.map((p) => errorResult({ file: p.target, function: null, call: null, build: null }, 'InputError', p.message));
+  const cache = await openCache(opts.cacheDir);
+
+  let baseEnv: PythonEnv | null = null;
+  let candEnv: PythonEnv | null = null;
+  let baseResults: Result[] = [...problemResults];
+  let candResults: Result[] = [...problemResults];
+  if (repros.length > 0) {
+    [baseEnv, candEnv] = await Promise.all([
+      environmentFor(opts.baseline, opts.repo, '--baseline', cache, ctx),
+      environmentFor(opts.candidate, opts.repo, '--candidate', cache, ctx),
+    ]);
+    // Both sides at once, sharing the cores between them.
+    const jobs = Math.max(1, Math.floor(opts.jobs / 2));
+    const runOpts = { ...opts, python: undefined, pythran: undefined, jobs };
+    const [b, c] = await Promise.all([runRepros(repros, baseEnv, cache, runOpts, ctx), runRepros(repros, candEnv, cache, runOpts, ctx)]);
+    baseResults = [...baseResults, ...b];
+    candResults = [...candResults, ...c];
+  }
+  const versions = { baseline: baseEnv?.pythran.version ?? opts.baseline, candidate: candEnv?.pythran.version ?? opts.candidate };
+  const known = isValidVersion(versions.candidate) ? await knownLeaks(repros, opts.expectations, versions, ctx.cwd) : new Set<string>();
+  const rows = compareRuns(baseResults, candResults, known, { percent: opts.tolerance, bytes: opts.threshold });
+  return GateReportSchema.parse({
+    schemaVersion: GATE_SCHEMA_VERSION,
+    tool: { name: 'pythran-leakcheck', version: TOOL_VERSION },
+    command: 'gate',
+    outcome: gateOutcome(rows),
+    baseline: { spec: specLabel(opts.baseline, baseEnv), environment: baseEnv === null ? null : environmentReport(baseEnv) },
+    candidate: { spec: specLabel(opts.candidate, candEnv), environment: candEnv === null ? null : environmentReport(candEnv) },
+    tolerance: { percent: opts.tolerance, bytes: opts.threshold },
+    summary: summarize(rows),
+    functions: rows,
+  });
+}
+
+/** --junit and --markdown. */
+export async function writeGateFiles(report: GateReport, opts: Pick<GateOptions, 'junit' | 'markdown'>): Promise<void> {
+  for (const [option, file, text] of [
+    ['--junit', opts.junit, () => renderJunit(report)],
+    ['--markdown', opts.markdown, () => renderMarkdown(report)],
+  ] as const) {
+    if (file === undefined) continue;
+    await writeFile(file, text()).catch((error: unknown) => {
+      throw new InputError(`${option} ${file}: cannot write it: ${(error as Error).message}`);
+    });
+  }
+}

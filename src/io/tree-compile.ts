@@ -1,0 +1,98 @@
+/**
+ * The Pythran call of a build. For a commit tree it runs in two steps:
+ * Pythran's front end writes the C++ (`pythran -E`, under a second), then the
+ * C++ is compiled, unless a module was already compiled from the same C++
+ * with the same included pythonic headers (followed through their #include
+ * lines) and the same boost, xsimd and compiler configuration (the tree's
+ * compileId), in which case that module is copied. Commits that change only Pythran's Python
+ * side, or nothing this repro uses, then cost the front end and not the C++
+ * compiler: most of a bisection's points.
+ */
+import { copyFile, mkdir, readFile, rename, stat } from 'node:fs/promises';
+import path from 'node:path';
+import { sha256, type CacheLayout } from './cache.js';
+import { run, type ExecResult } from './exec.js';
+import type { PythonEnv } from './probe.js';
+
+const PYTHRAN = 'import sys; from pythran.run import run; sys.argv[0] = "pythran"; sys.exit(run())';
+
+export interface CompileContext {
+  cache: CacheLayout;
+  signal: AbortSignal;
+  timeoutMs: number;
+}
+
+const INCLUDE = /^[ \t]*#[ \t]*include[ \t]*(?:<([^>\n]+)>|"([^"\n]+)"|([A-Za-z_]))/gm;
+
+/**
+ * The pythonic headers that the generated C++ includes, followed through
+ * every #include line (whatever #if surrounds it: a superset is safe), with a
+ * hash of each one's content. null when an #include names a macro, which
+ * cannot be followed: then the whole pythonic folder counts.
+ */
+export async function includedHeaders(cppText: string, cppPath: string, pythranDir: string): Promise<Array<[string, string]> | null> {
+  const pythonic = path.join(pythranDir, 'pythonic') + path.sep;
+  const seen = new Map<string, string>();
+  const todo: Array<{ file: string; text: string }> = [{ file: cppPath, text: cppText }];
+  while (todo.length > 0) {
+    const { file, text } = todo.pop() as { file: string; text: string };
+    for (const m of text.matchAll(INCLUDE)) {
+      if (m[3] !== undefined) return null;
+      const name = m[1] ?? m[2] ?? '';
+      for (const base of m[2] !== undefined ? [path.dirname(file), pythranDir] : [pythranDir, path.dirname(file)]) {
+        const candidate = path.normalize(path.join(base, name));
+        if (!candidate.startsWith(pythonic)) continue;
+        if (seen.has(candidate)) break;
+        const body = await readFile(candidate, 'utf8').catch(() => null);
+        if (body === null) continue;
+        seen.set(candidate, sha256(body));
+        todo.push({ file: candidate, text: body });
+        break;
+      }
+    }
+  }
+  return [...seen.entries()].map(([f, h]): [string, string] => [path.relative(pythranDir, f), h]).sort((a, b) => a[0].localeCompare(b[0]));
+}
+
+/** Run Pythran on `copy` (in `work`) to produce `out`; the result reads like one Pythran call. */
+export async function compileWithPythran(copy: string, out: string, work: string, env: PythonEnv, ctx: CompileContext): Promise<ExecResult> {
+  const opts = { timeoutMs: ctx.timeoutMs, signal: ctx.signal, cwd: work, env: { ...env.env, TMPDIR: work } };
+  const compileId = env.tree?.compileId ?? null;
+  if (compileId === null) return run(env.python, ['-c', PYTHRAN, copy, '-o', out], opts);
+
+  const cpp = path.join(work, `${path.basename(copy, '.py')}.cpp`);
+  // Pythran emits its #include lines in set order, which string hashing randomises per
+  // process: a fixed seed makes the same sources give the same C++, so the key can match.
+  const front = await run(env.python, ['-c', PYTHRAN, '-E', copy, '-o', cpp], { ...opts, env: { ...opts.env, PYTHONHASHSEED: '0' } });
+  if (front.exitCode !== 0 || front.timedOut) return front;
+  const cppText = await readFile(cpp, 'utf8');
+  const headers = await includedHeaders(cppText, cpp, path.join(env.tree?.dir ?? '', 'pythran'));
+  const key = sha256(
+    JSON.stringify({
+      cpp: sha256(cppText),
+      compileId,
+      headers: headers ?? { pythonic: env.tree?.pythonicId ?? null, tree: env.tree?.dir ?? null },
+      out: path.basename(out),
+      python: env.probe.python,
+      abi: env.probe.extSuffix,
+      numpy: env.probe.numpy,
+      compiler: env.compiler,
+      cxx: env.probe.cxx,
+      buildEnv: env.probe.buildEnv,
+      pythranrc: env.probe.pythranrc === null ? null : sha256(env.probe.pythranrc),
+    }),
+  );
+  const stored = path.join(ctx.cache.builds, 'from-cpp', key.slice(0, 2), `${key}${env.probe.extSuffix}`);
+  if (((await stat(stored).catch(() => null))?.size ?? 0) > 0) {
+    await copyFile(stored, out);
+    return { ...front, stdout: `${front.stdout}\nreused the module compiled from identical C++ (${key.slice(0, 12)})` };
+  }
+  const back = await run(env.python, ['-c', PYTHRAN, cpp, '-o', out], opts);
+  if (back.exitCode === 0 && !back.timedOut) {
+    await mkdir(path.dirname(stored), { recursive: true });
+    const tmp = `${stored}.${process.pid}.tmp`;
+    await copyFile(out, tmp);
+    await rename(tmp, stored);
+  }
+  return { ...back, stdout: `${front.stdout}\n${back.stdout}`, stderr: `${front.stderr}\n${back.stderr}` };
+}
