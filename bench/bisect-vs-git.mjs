@@ -6,8 +6,9 @@
 //   npm run bench:bisect -- 40 /tmp/work # commits, work folder
 //
 // The range: the Pythran 0.15.0 sources (sdist from PyPI), then 40 commits:
-// Python-side edits of pythran/*.py, comment edits of pythonic headers, docs and
-// tests commits, and at position 27 the one-line fix of the view leak (#2200).
+// 16 Python-side edits of pythran/*.py, 7 comment edits of pythonic headers
+// (3 of them in headers the repro includes), 8 docs and 8 tests commits, and
+// as the 28th the one-line fix of the view leak (#2200, in types/ndarray.hpp).
 // Both sides start with the same warm dependency-set environment and a cold
 // build cache; neither has seen any commit of the range before.
 //

@@ -111,7 +111,11 @@ export function describeDiagnosis(d: Diagnosis, verdict: string): string[] {
   const n = (x: number) => (x >= 10 ? x.toFixed(0) : x.toFixed(1));
   if (d.types.length > 0) lines.push(`left alive per call: ${d.types.map((t) => `${n(t.perCall)} ${t.type}`).join(', ')}`);
   if (d.sizes.length > 0) lines.push(`traced blocks left per call: ${d.sizes.map((s) => `${n(s.perCall)} x ${s.size} B`).join(', ')}`);
-  if (d.sites.length > 0) lines.push(`allocated at: ${d.sites.map((s) => `${s.where} (+${n(s.bytesPerCall)} B/call)`).join(', ')}`);
+  if (d.sites.length > 0) {
+    // Memory allocated by compiled code is charged to the harness line that made the call.
+    const where = (w: string) => (w.startsWith('harness.py:') ? 'inside the call itself (compiled code, no Python line)' : w);
+    lines.push(`allocated at: ${d.sites.map((s) => `${where(s.where)} (+${n(s.bytesPerCall)} B/call)`).join(', ')}`);
+  }
   if (d.buffer !== null) lines.push(d.buffer);
   if (d.scaling !== null) {
     const what =

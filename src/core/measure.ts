@@ -93,7 +93,8 @@ export async function measure(session: HarnessSession, opts: MeasureOptions): Pr
   let sites: SitesMessage | null = null;
   const judgePhase = (p: PhaseName): SignalJudgement[] =>
     (p === 'plain' ? plainSeries(samples.plain, opts.thresholds) : tracedSeries(samples.traced, opts.thresholds)).map((s) =>
-      judgeSignal(s, opts.rule, spent[p]),
+      // The plateau guard counts every call the process has made: the traced phase comes after the plain one.
+      judgeSignal(s, opts.rule, p === 'traced' ? spent.plain + spent.traced : spent.plain),
     );
   // Once the plain phase has found a leak, the traced phase only needs enough batches for its figure.
   let plainLeaked = false;

@@ -23,6 +23,7 @@ export const ConfigSchema = z
     pythran: z.string().min(1),
     python: z.string().min(1),
     budget: positive,
+    warmup: z.number().nonnegative(),
     timeout: positive,
     threshold: positive,
     jobs: z.number().int().positive(),

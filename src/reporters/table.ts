@@ -2,6 +2,7 @@
 import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
 import type { Report, Result } from '../core/report.js';
+import { describeDiagnosis } from '../core/diagnosis.js';
 import { formatCount, formatRate, formatSeconds } from './format.js';
 import { minimumSpan, seriesPoints, sparkline, tellingSignal } from './series.js';
 
@@ -35,9 +36,9 @@ function verdictText(r: Result, c: ChalkInstance): string {
 export function renderTable(report: Report, c: ChalkInstance): string {
   const plain = c.level === 0;
   const table = new Table({
-    head: ['function', 'trend', 'calls', 'time', 'python B/call', 'native B/call', 'RSS B/call', 'blocks/call', 'verdict'],
+    head: ['function', 'trend', 'calls', 'time', 'python B/call', 'native B/call', 'RSS B/call', 'blocks/call', 'verdict', 'uncompiled'],
     style: { head: plain ? [] : ['cyan'], border: [] },
-    colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'left'],
+    colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'left', 'left'],
     ...(plain
       ? {
           chars: {
@@ -60,6 +61,8 @@ export function renderTable(report: Report, c: ChalkInstance): string {
       formatRate(r.bytesPerCall.rss),
       formatRate(r.blocksPerCall, 2),
       verdictText(r, c),
+      // The same function run as plain Python (measured for leaks only).
+      r.diagnosis?.interpreted?.verdict ?? '-',
     ]);
   }
   const lines: string[] = [];
@@ -74,6 +77,7 @@ export function renderTable(report: Report, c: ChalkInstance): string {
     const name = r.function === null ? r.file : `${r.file}::${r.function}`;
     const body = r.message.split('\n').join('\n    ');
     lines.push(`${verdictText(r, c)} ${name}: ${body}`);
+    if (r.diagnosis !== null) for (const line of describeDiagnosis(r.diagnosis, r.verdict)) lines.push(`    ${line}`);
   }
   return `${lines.join('\n')}\n`;
 }
