@@ -39,7 +39,7 @@ const [include, suffix] = JSON.parse(
   execFileSync(env.python, ['-c', 'import sysconfig, json; print(json.dumps([sysconfig.get_paths()["include"], sysconfig.get_config_var("EXT_SUFFIX")]))'], { encoding: 'utf8' }),
 );
 const plantedPath = path.join(work, `planted${suffix}`);
-execFileSync('gcc', ['-O2', '-shared', '-fPIC', `-I${include}`, path.join(root, 'bench/fixtures/planted.c'), '-o', plantedPath]);
+execFileSync('gcc', ['-O2', '-shared', '-fPIC', `-I${include}`, path.join(root, 'test/fixtures/native/planted.c'), '-o', plantedPath]);
 const planted = { modulePath: plantedPath, moduleName: 'planted', sourcePath: null };
 const kernels = await buildModule(path.join(root, 'bench/fixtures/ok_kernels.py'), env, { cache, signal, timeoutMs: 900_000 });
 const pyOk = { modulePath: path.join(root, 'bench/fixtures/ok_python.py'), moduleName: 'ok_python', sourcePath: null };

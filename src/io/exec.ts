@@ -25,9 +25,10 @@ export interface ExecResult {
   command: string;
 }
 
-export async function run(file: string, args: readonly string[], opts: ExecOptions): Promise<ExecResult> {
+/** What every child gets: no rejection on failure, the timeout, Ctrl-C's cancel signal, a hard kill 2 s after. */
+function baseOptions(opts: Omit<ExecOptions, 'input'>) {
   if (opts.signal.aborted) throw new CancelledError();
-  const result = await execa(file, args, {
+  return {
     reject: false,
     timeout: opts.timeoutMs,
     cancelSignal: opts.signal,
@@ -35,6 +36,12 @@ export async function run(file: string, args: readonly string[], opts: ExecOptio
     cwd: opts.cwd,
     env: opts.env,
     extendEnv: true,
+  } as const;
+}
+
+export async function run(file: string, args: readonly string[], opts: ExecOptions): Promise<ExecResult> {
+  const result = await execa(file, args, {
+    ...baseOptions(opts),
     input: opts.input,
     stdin: opts.input === undefined ? 'ignore' : undefined,
     stripFinalNewline: true,
@@ -58,16 +65,9 @@ export function spawn(
   args: readonly string[],
   opts: Omit<ExecOptions, 'input'> & { extraFds: number },
 ): ResultPromise {
-  if (opts.signal.aborted) throw new CancelledError();
   const extra = Array.from({ length: opts.extraFds }, () => 'pipe' as const);
   return execa(file, args, {
-    reject: false,
-    timeout: opts.timeoutMs,
-    cancelSignal: opts.signal,
-    forceKillAfterDelay: 2000,
-    cwd: opts.cwd,
-    env: opts.env,
-    extendEnv: true,
+    ...baseOptions(opts),
     stdio: ['pipe', 'pipe', 'pipe', ...extra],
     buffer: false,
   });

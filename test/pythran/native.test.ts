@@ -26,14 +26,14 @@ beforeAll(async () => {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'native-leak-'));
   const { stdout } = await execa(env.python, ['-c', 'import sysconfig, json; print(json.dumps([sysconfig.get_paths()["include"], sysconfig.get_config_var("EXT_SUFFIX")]))']);
   const [include, suffix] = JSON.parse(stdout) as [string, string];
-  const out = path.join(dir, `native_leak${suffix}`);
-  await execa('gcc', ['-O2', '-shared', '-fPIC', `-I${include}`, path.join(ROOT, 'test/fixtures/native/native_leak.c'), '-o', out]);
-  module = { modulePath: out, moduleName: 'native_leak' };
+  const out = path.join(dir, `planted${suffix}`);
+  await execa('gcc', ['-O2', '-shared', '-fPIC', `-I${include}`, path.join(ROOT, 'test/fixtures/native/planted.c'), '-o', out]);
+  module = { modulePath: out, moduleName: 'planted' };
 });
 
 describe('native heap leak', () => {
   it('is a leak of kind native-heap at about 64 B per call, with tracemalloc reading about zero', async () => {
-    const m = await measureFunction(env, module, 'leak', { expr: '64' }, opts, { signal });
+    const m = await measureFunction(env, module, 'native', { expr: '64' }, opts, { signal });
     expect(m.status).toBe('judged');
     if (m.status !== 'judged') return;
     expect(m.judgement.verdict).toBe('leak');
@@ -47,13 +47,13 @@ describe('native heap leak', () => {
   });
 
   it('sees a 64 KiB leak too (above the mmap threshold for fresh chunks, still counted)', async () => {
-    const m = await measureFunction(env, module, 'leak', { expr: '65536' }, opts, { signal });
+    const m = await measureFunction(env, module, 'native', { expr: '65536' }, opts, { signal });
     expect(m.status === 'judged' && m.judgement.kind).toBe('native-heap');
   });
 
   it('tells a leak proportional to the input from its run at twice the size, and confirms it in a fresh process', async () => {
-    const inv = await investigateFunction(env, { ...module, sourcePath: null }, 'leak', { expr: '1000' }, opts, { signal });
-    const r = resultFromInvestigation({ file: 'native_leak', function: 'leak', call: null, build: null }, inv, 120);
+    const inv = await investigateFunction(env, { ...module, sourcePath: null }, 'native', { expr: '1000' }, opts, { signal });
+    const r = resultFromInvestigation({ file: 'planted', function: 'native', call: null, build: null }, inv, 120);
     expect(r.verdict).toBe('leak');
     expect(r.kind).toBe('native-heap');
     expect(r.diagnosis?.replicate?.verdict).toBe('leak');
@@ -63,7 +63,7 @@ describe('native heap leak', () => {
   });
 
   it('calls the same allocation, freed, ok', async () => {
-    const m = await measureFunction(env, module, 'no_leak', { expr: '64' }, opts, { signal });
+    const m = await measureFunction(env, module, 'native_freed', { expr: '64' }, opts, { signal });
     expect(m.status === 'judged' && m.judgement.verdict).toBe('ok');
   });
 });
