@@ -210,13 +210,17 @@ export async function ensureReleaseTree(version: string, deps: DepsEnv, ctx: Env
       try {
         const uv = await findUv(ctx.signal);
         // The wheel where PyPI has one; a few releases (0.16.1) have only an sdist, built into a wheel here.
-        const args = ['install', '--no-deps', '--prefer-binary', '--target', work, `pythran==${version}`];
+        // (uv takes a release's wheel when there is one, without being asked.)
+        const args = ['install', '--no-deps', '--target', work, `pythran==${version}`];
         const res = uv !== null
           ? await run(uv, ['pip', ...args, '--python', deps.python, '--quiet'], { timeoutMs: 10 * 60_000, signal: ctx.signal })
-          : await run(deps.python, ['-m', 'pip', ...args, '--disable-pip-version-check', '--no-input'], { timeoutMs: 10 * 60_000, signal: ctx.signal });
+          : await run(deps.python, ['-m', 'pip', ...args, '--prefer-binary', '--disable-pip-version-check', '--no-input'], {
+              timeoutMs: 10 * 60_000,
+              signal: ctx.signal,
+            });
         if (res.exitCode !== 0) {
           const text = `${res.stdout}\n${res.stderr}`;
-          throw notOnPypi(version, text) ?? new PythonEnvError(`could not fetch the Pythran ${version} wheel: ${lastLines(text, 4)}`, { hint: 'check network access to PyPI' });
+          throw notOnPypi(version, text) ?? new PythonEnvError(`could not fetch Pythran ${version} from PyPI: ${lastLines(text, 4)}`, { hint: 'check network access to PyPI' });
         }
         await checkVendored(work, `the Pythran ${version} wheel`);
         await writeFile(

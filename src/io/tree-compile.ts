@@ -10,7 +10,7 @@
  */
 import { copyFile, mkdir, readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { sha256, type CacheLayout } from './cache.js';
+import { sha256, withLock, type CacheLayout } from './cache.js';
 import { run, type ExecResult } from './exec.js';
 import type { PythonEnv } from './probe.js';
 
@@ -83,16 +83,24 @@ export async function compileWithPythran(copy: string, out: string, work: string
     }),
   );
   const stored = path.join(ctx.cache.builds, 'from-cpp', key.slice(0, 2), `${key}${env.probe.extSuffix}`);
-  if (((await stat(stored).catch(() => null))?.size ?? 0) > 0) {
+  const reuse = async (): Promise<ExecResult | null> => {
+    if (((await stat(stored).catch(() => null))?.size ?? 0) === 0) return null;
     await copyFile(stored, out);
     return { ...front, stdout: `${front.stdout}\nreused the module compiled from identical C++ (${key.slice(0, 12)})` };
-  }
-  const back = await run(env.python, ['-c', PYTHRAN, cpp, '-o', out], opts);
-  if (back.exitCode === 0 && !back.timedOut) {
-    await mkdir(path.dirname(stored), { recursive: true });
-    const tmp = `${stored}.${process.pid}.tmp`;
-    await copyFile(out, tmp);
-    await rename(tmp, stored);
-  }
-  return { ...back, stdout: `${front.stdout}\n${back.stdout}`, stderr: `${front.stderr}\n${back.stderr}` };
+  };
+  const early = await reuse();
+  if (early !== null) return early;
+  // One compile per key at a time: a second point with the same C++ waits for the first.
+  await mkdir(path.dirname(stored), { recursive: true });
+  return withLock(`${stored}.lock-target`, async () => {
+    const late = await reuse();
+    if (late !== null) return late;
+    const back = await run(env.python, ['-c', PYTHRAN, cpp, '-o', out], opts);
+    if (back.exitCode === 0 && !back.timedOut) {
+      const tmp = `${stored}.${process.pid}.tmp`;
+      await copyFile(out, tmp);
+      await rename(tmp, stored);
+    }
+    return { ...back, stdout: `${front.stdout}\n${back.stdout}`, stderr: `${front.stderr}\n${back.stderr}` };
+  });
 }
