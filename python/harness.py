@@ -231,33 +231,34 @@ def type_census(limit=8, inspect=2000):
 
 
 def _trace_counts(snapshot, inspect):
-    """Per (site, size): bytes and blocks among a snapshot's traces, from an even sample of at most `inspect` traces."""
+    """Per site and per size: bytes and blocks among a snapshot's traces, from a random sample of at most `inspect`."""
     import tracemalloc
 
     try:
         raw = snapshot.traces._traces  # (domain, size, frames, ...) tuples: far cheaper than Trace objects
     except AttributeError:
         raw = [(t.domain, t.size, tuple((f.filename, f.lineno) for f in t.traceback)) for t in snapshot.traces]
-    stride = 1
+    weight = 1.0
     if len(raw) > inspect:
-        stride = len(raw) / float(inspect)
+        weight = len(raw) / float(inspect)
         raw = _census_rng.sample(list(raw), inspect)
+    own = tracemalloc.__file__
     sites, sizes = {}, {}
     for trace in raw:
         size, frames = trace[1], trace[2]
-        filename, lineno = frames[0] if frames else ("?", 0)
-        if filename == tracemalloc.__file__:
+        frame = frames[0] if frames else ("?", 0)
+        if frame[0] == own:
             continue  # the snapshots' own bookkeeping
-        key = "%s:%d" % (os.path.basename(filename), lineno)
-        b, n = sites.get(key, (0, 0))
-        sites[key] = (b + size * stride, n + stride)
-        sizes[size] = sizes.get(size, 0) + stride
-    sites = dict((k, (int(round(b)), int(round(n)))) for k, (b, n) in sites.items())
-    sizes = dict((k, int(round(v))) for k, v in sizes.items())
+        b, n = sites.get(frame, (0, 0))
+        sites[frame] = (b + size, n + 1)
+        sizes[size] = sizes.get(size, 0) + 1
+    sites = dict(("%s:%d" % (os.path.basename(f[0]), f[1]), (int(round(b * weight)), int(round(n * weight))))
+                 for f, (b, n) in sites.items())
+    sizes = dict((k, int(round(v * weight))) for k, v in sizes.items())
     return sites, sizes
 
 
-def allocation_summary(before, after, calls, limit=5, inspect=20000):
+def allocation_summary(before, after, calls, limit=5, inspect=5000):
     """Where traced memory grew between two tracemalloc snapshots, and in blocks of which sizes."""
     sites0, sizes0 = _trace_counts(before, inspect)
     sites1, sizes1 = _trace_counts(after, inspect)
@@ -389,6 +390,9 @@ def run(cfg, chan):
                 return
             gc.collect()
             gc.freeze()
+            # Forget what the warm-up allocated: the snapshots then hold only this phase's
+            # allocations, which keeps them cheap when a leak piles up traces.
+            tracemalloc.clear_traces()
             start_snapshot = tracemalloc.take_snapshot()
         chan.send(type="phase", phase=phase, batchCalls=batch)
         calls = 0

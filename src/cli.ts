@@ -26,7 +26,8 @@ import { CancelledError, InputError, isKnownError, UsageError, type ErrorCategor
 import { applyConfig, configIssueMessage, loadConfig, type ConfigKey } from './io/config.js';
 import { checkReportPath, writeReportFile } from './io/report-file.js';
 import { silentProgress, terminalProgress, lineProgress, type Progress } from './progress.js';
-import { renderHtml } from './reporters/html.js';
+import { renderHtml, type HtmlDocument } from './reporters/html.js';
+import { bisectDocument, gateDocument } from './reporters/html-docs.js';
 import { renderJson } from './reporters/json.js';
 import { renderTable } from './reporters/table.js';
 import { renderBisect } from './reporters/bisect-text.js';
@@ -100,6 +101,31 @@ function writeReport(report: Report, json: boolean, io: Io): void {
   io.stdout.write(json ? renderJson(report) : renderTable(report, makeChalk(io.stdout)));
 }
 
+/** `--report FILE.html`: checked before anything is measured, so a typo does not cost a run. */
+async function checkHtmlReportOption(file: unknown): Promise<void> {
+  if (file === undefined) return;
+  if (typeof file !== 'string' || !/\.html?$/i.test(file)) {
+    throw new UsageError(`--report writes an HTML page: give a file name ending in .html, not '${String(file)}'`);
+  }
+  await checkReportPath(file);
+}
+
+/** Write the HTML report after the output; a failed write makes the command exit 3, unless bad input (2) already applies. */
+async function writeHtmlReport(
+  file: unknown,
+  doc: () => HtmlDocument,
+  badInput: boolean,
+  debug: boolean,
+  io: Io,
+  setExit: (code: number) => void,
+): Promise<void> {
+  if (typeof file !== 'string') return;
+  await writeReportFile(file, renderHtml(doc())).catch((error: unknown) => {
+    const code = reportError(error, debug, io);
+    if (!badInput) setExit(code);
+  });
+}
+
 export function buildProgram(io: Io, controller: AbortController, setExit: (code: number) => void): Command {
   const program = new Command();
   program
@@ -141,10 +167,7 @@ export function buildProgram(io: Io, controller: AbortController, setExit: (code
         throw new UsageError(`--${key.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}: ${issue?.message ?? 'invalid value'}`);
       }
       const reportFile = options.report;
-      if (reportFile !== undefined) {
-        if (!/\.html?$/i.test(reportFile)) throw new UsageError(`--report writes an HTML page: give a file name ending in .html, not '${reportFile}'`);
-        await checkReportPath(reportFile);
-      }
+      await checkHtmlReportOption(reportFile);
       const json = raw.json === true;
       const report = await runCommand(targets, parsed.data, {
         signal: controller.signal,
@@ -155,13 +178,7 @@ export function buildProgram(io: Io, controller: AbortController, setExit: (code
       const outcome = outcomeOf(report.results);
       // Interrupted: what was finished has been printed; the exit code says the run was cut short.
       setExit(controller.signal.aborted ? EXIT_CODES.cancelled : EXIT_CODES[outcome]);
-      if (reportFile !== undefined) {
-        await writeReportFile(reportFile, renderHtml({ kind: 'run', report })).catch((error: unknown) => {
-          // a report that could not be written makes the run exit 3, unless bad input (2) already applies
-          const code = reportError(error, program.opts().debug === true, io);
-          if (outcome !== 'usage') setExit(code);
-        });
-      }
+      await writeHtmlReport(reportFile, () => ({ kind: 'run', report }), outcome === 'usage', program.opts().debug === true, io, setExit);
     });
 
   program
@@ -265,14 +282,20 @@ function addVersionCommands(program: Command, io: Io, controller: AbortControlle
       .option('--expectations <file>', 'known leaks (default: expectations.json beside the repros or above them)')
       .option('--junit <file>', 'also write a JUnit XML report')
       .option('--markdown <file>', 'also write a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)')
+      .option('--report <file.html>', 'also write a self-contained HTML report: baseline against candidate, with charts')
       .addOption(new Option('--jobs <n>', 'functions measured at once, both sides together').argParser(number('--jobs'))),
   ).action(async (targets: string[], raw: Record<string, unknown>) => {
-    const opts = parseOptions(GateOptionsSchema, raw);
+    const { report: reportFile, ...rest } = raw;
+    const opts = parseOptions(GateOptionsSchema, rest);
+    await checkHtmlReportOption(reportFile);
     const json = raw.json === true;
-    const report = await gateCommand(targets, opts, { signal: controller.signal, progress: progressFor(json, io), cwd: process.cwd() });
+    const gate = await gateCommand(targets, opts, { signal: controller.signal, progress: progressFor(json, io), cwd: process.cwd() });
+    const report = gate.report;
     await writeGateFiles(report, opts);
     io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : renderGateTable(report, makeChalk(io.stdout)));
     setExit(EXIT_CODES[report.outcome]);
+    const debug = program.opts().debug === true;
+    await writeHtmlReport(reportFile, () => gateDocument(report, gate.baseline, gate.candidate), report.outcome === 'usage', debug, io, setExit);
   });
 
   addMeasureOptions(
@@ -283,15 +306,19 @@ function addVersionCommands(program: Command, io: Io, controller: AbortControlle
       .requiredOption('--from <version>', 'the older end: a release, or a revision with --repo')
       .requiredOption('--to <version>', 'the newer end: a release, or a revision with --repo')
       .option('--repo <path>', "bisect the first-parent commits of this Pythran checkout instead of PyPI's releases")
+      .option('--report <file.html>', 'also write a self-contained HTML report of the points tried')
       .addOption(new Option('--jobs <n>', 'points judged at once').argParser(number('--jobs'))),
   ).action(async (target: string, raw: Record<string, unknown>) => {
-    const opts = parseOptions(BisectOptionsSchema, raw);
+    const { report: reportFile, ...rest } = raw;
+    const opts = parseOptions(BisectOptionsSchema, rest);
+    await checkHtmlReportOption(reportFile);
     const json = raw.json === true;
     // Bisection logs each point as it is judged, on stderr, unless --json (or CI) asks for silence.
     const progress = json ? progressFor(true, io) : lineProgress(io.stderr);
     const report = await bisectCommand(target, opts, { signal: controller.signal, progress, cwd: process.cwd() });
     io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : renderBisect(report, makeChalk(io.stdout)));
     setExit(EXIT_CODES[report.outcome]);
+    await writeHtmlReport(reportFile, () => bisectDocument(report), false, program.opts().debug === true, io, setExit);
   });
 }
 

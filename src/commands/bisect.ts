@@ -155,7 +155,7 @@ export async function bisectCommand(target: string, opts: BisectOptions, ctx: Co
   const firstPoint = points[0] as Candidate;
   ctx.progress.note(`Bisecting ${repro.display}::${fn} over ${total} ${mode} (${points.length} distinct), ${opts.jobs} at a time...`);
 
-  const runOpts = { ...opts, python: undefined, pythran: undefined, jobs: 1 };
+  const runOpts = { ...opts, python: undefined, pythran: undefined, jobs: 1, diagnose: false };
   // Builds are deterministic: a point whose module is byte for byte one already measured (same
   // interpreter and numpy) gets that verdict without measuring again.
   const byBinary = new Map<string, { label: string; measured: Promise<Result> }>();
@@ -183,7 +183,7 @@ export async function bisectCommand(target: string, opts: BisectOptions, ctx: Co
     const commit = env.pythran.commit !== null ? ` (${env.pythran.commit.slice(0, 12)})` : '';
     let built;
     try {
-      built = await buildModule(repro.absolute, env, { cache, signal: ctx.signal, timeoutMs: opts.buildTimeout * 1000 });
+      built = await buildModule(repro.absolute, env, { cache, signal: ctx.signal, timeoutMs: opts.buildTimeout * 1000, display: repro.display });
     } catch (error) {
       if (error instanceof CancelledError || !isKnownError(error)) throw error;
       const j: PointJudgement = {

@@ -101,7 +101,14 @@ function specLabel(spec: string, env: PythonEnv | null): string {
   return spec;
 }
 
-export async function gateCommand(targets: readonly string[], opts: GateOptions, ctx: CommandContext): Promise<GateReport> {
+/** A gate's report, and every function's full result on each side (for the HTML report). */
+export interface GateRun {
+  report: GateReport;
+  baseline: Result[];
+  candidate: Result[];
+}
+
+export async function gateCommand(targets: readonly string[], opts: GateOptions, ctx: CommandContext): Promise<GateRun> {
   if (opts.baseline === opts.candidate) throw new UsageError(`--baseline and --candidate are both ${opts.baseline}: compare two different versions.`);
   const { repros, problems } = await resolveTargets(targets, ctx.cwd);
   const problemResults: Result[] = problems.map((p) => errorResult({ file: p.target, function: null, call: null, build: null }, 'InputError', p.message));
@@ -118,7 +125,7 @@ export async function gateCommand(targets: readonly string[], opts: GateOptions,
     ]);
     // Both sides at once, sharing the cores between them.
     const jobs = Math.max(1, Math.floor(opts.jobs / 2));
-    const runOpts = { ...opts, python: undefined, pythran: undefined, jobs };
+    const runOpts = { ...opts, python: undefined, pythran: undefined, jobs, diagnose: false };
     const [b, c] = await Promise.all([runRepros(repros, baseEnv, cache, runOpts, ctx), runRepros(repros, candEnv, cache, runOpts, ctx)]);
     baseResults = [...baseResults, ...b];
     candResults = [...candResults, ...c];
@@ -126,7 +133,7 @@ export async function gateCommand(targets: readonly string[], opts: GateOptions,
   const versions = { baseline: baseEnv?.pythran.version ?? opts.baseline, candidate: candEnv?.pythran.version ?? opts.candidate };
   const known = isValidVersion(versions.candidate) ? await knownLeaks(repros, opts.expectations, versions, ctx.cwd) : new Set<string>();
   const rows = compareRuns(baseResults, candResults, known, { percent: opts.tolerance, bytes: opts.threshold });
-  return GateReportSchema.parse({
+  const report = GateReportSchema.parse({
     schemaVersion: GATE_SCHEMA_VERSION,
     tool: { name: 'pythran-leakcheck', version: TOOL_VERSION },
     command: 'gate',
@@ -137,6 +144,7 @@ export async function gateCommand(targets: readonly string[], opts: GateOptions,
     summary: summarize(rows),
     functions: rows,
   });
+  return { report, baseline: baseResults, candidate: candResults };
 }
 
 /** --junit and --markdown. */

@@ -36,6 +36,8 @@ export const RunOptionsSchema = z.object({
   cacheDir: z.string().optional(),
   /** `i/n`: measure only this shard's share of the functions (see `merge`). */
   shard: z.string().optional(),
+  /** Name a leak (uncompiled control, run at twice the size); gate and bisect need only the verdict. */
+  diagnose: z.boolean().default(true),
 });
 export type RunOptions = z.infer<typeof RunOptionsSchema>;
 
@@ -73,6 +75,8 @@ export type MeasureFunctionOptions = Pick<RunOptions, 'budget' | 'timeout' | 'th
   phases?: Array<'plain' | 'traced'>;
   /** Seconds of calls before measuring starts. */
   warmupSeconds?: number;
+  /** false: after a leak, run only the replicate (the verdict), not the uncompiled control or the scaled run. */
+  diagnose?: boolean;
 };
 
 const WARMUP_SECONDS = 0.05; // the default of --warmup
@@ -133,10 +137,10 @@ export async function investigateFunction(
   const horizon = 2 * ((opts.warmupSeconds ?? WARMUP_SECONDS) + plainSeconds);
   const [replicate, interpreted, scaled] = await Promise.all([
     measureFunction(env, module, fn, call, { ...again, warmupSeconds: horizon }, ctx),
-    module.sourcePath === null
+    module.sourcePath === null || opts.diagnose === false
       ? Promise.resolve(null)
       : measureFunction(env, { modulePath: module.sourcePath, moduleName: `${module.moduleName}_uncompiled` }, fn, call, again, ctx),
-    native ? measureFunction(env, module, fn, call, { ...opts, scale: 2, phases: ['plain'] }, ctx) : Promise.resolve(null),
+    native && opts.diagnose !== false ? measureFunction(env, module, fn, call, { ...opts, scale: 2, phases: ['plain'] }, ctx) : Promise.resolve(null),
   ]);
   return { first, replicate, interpreted, scaled };
 }
@@ -187,7 +191,7 @@ export async function runRepros(
     ctx.progress.step(`Building ${repro.display} with Pythran ${env.pythran.version}...`);
     let built;
     try {
-      built = await limit(() => buildModule(repro.absolute, env, { cache, signal: ctx.signal, timeoutMs: opts.buildTimeout * 1000 }));
+      built = await limit(() => buildModule(repro.absolute, env, { cache, signal: ctx.signal, timeoutMs: opts.buildTimeout * 1000, display: repro.display }));
     } catch (error) {
       if (!isKnownError(error)) throw error;
       // Interrupted or failed: this file's functions are reported as such; the others go on.

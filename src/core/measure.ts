@@ -91,10 +91,12 @@ export async function measure(session: HarnessSession, opts: MeasureOptions): Pr
   const spent: Record<PhaseName, number> = { plain: 0, traced: 0 };
 
   let sites: SitesMessage | null = null;
+  const warmedUp = () => (ready === null ? 0 : ready.warmupCalls * ready.callSeconds);
   const judgePhase = (p: PhaseName): SignalJudgement[] =>
     (p === 'plain' ? plainSeries(samples.plain, opts.thresholds) : tracedSeries(samples.traced, opts.thresholds)).map((s) =>
-      // The plateau guard counts every call the process has made: the traced phase comes after the plain one.
-      judgeSignal(s, opts.rule, p === 'traced' ? spent.plain + spent.traced : spent.plain),
+      // The plateau guard counts every call the process has made: the warm-up, then the plain
+      // phase, then the traced one.
+      judgeSignal(s, opts.rule, warmedUp() + spent.plain + (p === 'traced' ? spent.traced : 0)),
     );
   // Once the plain phase has found a leak, the traced phase only needs enough batches for its figure.
   let plainLeaked = false;

@@ -11,7 +11,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { BuildError, CacheError, InputError } from '../errors.js';
 import { makeTempDir, removeQuietly, sha256, withLock, type CacheLayout } from './cache.js';
-import type { PythonEnv } from './python-env.js';
+import { toolchainKey, type PythonEnv } from './probe.js';
 import { compileWithPythran } from './tree-compile.js';
 
 /** Bump when the layout of a build folder or the way we call Pythran changes. */
@@ -31,6 +31,8 @@ export interface BuildContext {
   cache: CacheLayout;
   signal: AbortSignal;
   timeoutMs: number;
+  /** How messages name the repro (the path as the user gave it); the absolute path by default. */
+  display?: string;
 }
 
 const BuildRecord = z.object({
@@ -57,13 +59,7 @@ export function buildKeyMaterial(source: Buffer, env: PythonEnv): string {
     source: sha256(source),
     pythran: env.pythran,
     pythranLocation: env.probe.pythranLocation,
-    python: env.probe.python,
-    abi: env.probe.extSuffix,
-    numpy: env.probe.numpy,
-    compiler: env.compiler,
-    cxx: env.probe.cxx,
-    buildEnv: env.probe.buildEnv,
-    pythranrc: env.probe.pythranrc === null ? null : sha256(env.probe.pythranrc),
+    ...toolchainKey(env),
   });
 }
 
@@ -93,9 +89,9 @@ export async function buildModule(file: string, env: PythonEnv, ctx: BuildContex
       // (For a commit tree, in two steps that reuse a module compiled from identical C++: tree-compile.ts.)
       const res = await compileWithPythran(copy, path.join(work, moduleFile), work, env, ctx);
       const seconds = (performance.now() - started) / 1000;
-      if (res.timedOut) throw new BuildError(`building ${file} took longer than ${Math.round(ctx.timeoutMs / 1000)} s and was stopped.`, { hint: 'raise --build-timeout' });
+      if (res.timedOut) throw new BuildError(`building ${ctx.display ?? file} took longer than ${Math.round(ctx.timeoutMs / 1000)} s and was stopped.`, { hint: 'raise --build-timeout' });
       if (res.exitCode !== 0 || !(await exists(path.join(work, moduleFile)))) {
-        throw classifyBuildFailure(`${res.stderr}\n${res.stdout}`, file, copy, work, env);
+        throw classifyBuildFailure(`${res.stderr}\n${res.stdout}`, ctx.display ?? file, copy, work, env);
       }
       const moduleSha256 = sha256(await readFile(path.join(work, moduleFile)));
       const record = { format: BUILD_FORMAT, moduleFile, moduleSha256, source: file, seconds };
@@ -140,11 +136,9 @@ async function exists(p: string): Promise<boolean> {
  * bare Python traceback.
  */
 export function classifyBuildFailure(output: string, file: string, copy: string, work: string, env: Pick<PythonEnv, 'compiler' | 'compilerFound' | 'probe'>): Error {
-  const display = (text: string) =>
-    text
-      .split(copy).join(file)
-      .split(`${path.basename(copy)}:`).join(`${file}:`)
-      .split(work).join('<build>');
+  // Pythran names the copy in the build folder, by full path or by base name: name the user's file instead.
+  const copyName = new RegExp(`(?:${escapeRegExp(path.dirname(copy))}/)?${escapeRegExp(path.basename(copy))}(?=:|\\b)`, 'g');
+  const display = (text: string) => text.replace(copyName, file).split(work).join('<build>');
   const lines = output.split('\n').map((l) => l.trimEnd());
 
   if (/Cover me Jack/.test(output) || /command .* failed/i.test(output)) {
@@ -205,4 +199,8 @@ function parseTraceback(lines: string[]): TracebackSummary | null {
 
 function lastNonEmpty(lines: string[], n: number): string {
   return lines.filter((l) => l.trim() !== '').slice(-n).join('\n');
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { PythonEnvError } from '../errors.js';
 import { run } from './exec.js';
+import { sha256 } from './cache.js';
 
 export const PYTHON_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'python');
 
@@ -143,4 +144,17 @@ export function lastLines(text: string, n: number): string {
     .filter((l) => l.trim() !== '')
     .slice(-n)
     .join(' / ');
+}
+
+/** What the C++ toolchain contributes to a binary: interpreter ABI, numpy, compiler, flags, .pythranrc. */
+export function toolchainKey(env: PythonEnv) {
+  return {
+    python: env.probe.python,
+    abi: env.probe.extSuffix,
+    numpy: env.probe.numpy,
+    compiler: env.compiler,
+    cxx: env.probe.cxx,
+    buildEnv: env.probe.buildEnv,
+    pythranrc: env.probe.pythranrc === null ? null : sha256(env.probe.pythranrc),
+  };
 }

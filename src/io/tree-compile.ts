@@ -12,7 +12,7 @@ import { copyFile, mkdir, readFile, rename, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { sha256, withLock, type CacheLayout } from './cache.js';
 import { run, type ExecResult } from './exec.js';
-import type { PythonEnv } from './probe.js';
+import { toolchainKey, type PythonEnv } from './probe.js';
 
 const PYTHRAN = 'import sys; from pythran.run import run; sys.argv[0] = "pythran"; sys.exit(run())';
 
@@ -73,13 +73,7 @@ export async function compileWithPythran(copy: string, out: string, work: string
       compileId,
       headers: headers ?? { pythonic: env.tree?.pythonicId ?? null, tree: env.tree?.dir ?? null },
       out: path.basename(out),
-      python: env.probe.python,
-      abi: env.probe.extSuffix,
-      numpy: env.probe.numpy,
-      compiler: env.compiler,
-      cxx: env.probe.cxx,
-      buildEnv: env.probe.buildEnv,
-      pythranrc: env.probe.pythranrc === null ? null : sha256(env.probe.pythranrc),
+      ...toolchainKey(env),
     }),
   );
   const stored = path.join(ctx.cache.builds, 'from-cpp', key.slice(0, 2), `${key}${env.probe.extSuffix}`);

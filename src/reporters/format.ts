@@ -15,3 +15,21 @@ export function formatCount(n: number): string {
 export function formatSeconds(s: number): string {
   return s < 10 ? `${s.toFixed(2)} s` : `${s.toFixed(0)} s`;
 }
+
+/** cli-table3 options shared by the tables: cyan headings with colour, plain ASCII borders without. */
+export function tableStyle(colourLevel: number) {
+  const plain = colourLevel === 0;
+  return {
+    style: { head: plain ? [] : ['cyan'], border: [] },
+    ...(plain
+      ? {
+          chars: {
+            top: '-', 'top-mid': '+', 'top-left': '+', 'top-right': '+',
+            bottom: '-', 'bottom-mid': '+', 'bottom-left': '+', 'bottom-right': '+',
+            left: '|', 'left-mid': '+', mid: '-', 'mid-mid': '+',
+            right: '|', 'right-mid': '+', middle: '|',
+          },
+        }
+      : {}),
+  };
+}

@@ -2,7 +2,7 @@
 import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
 import type { GateReport, GateRow, GateSide, GateStatus } from '../core/gate.js';
-import { formatRate } from './format.js';
+import { formatRate, tableStyle } from './format.js';
 
 export const STATUS_LABELS: Record<GateStatus, string> = {
   'new-leak': 'REGRESSION: new leak',
@@ -52,20 +52,9 @@ function colour(status: GateStatus, c: ChalkInstance): (s: string) => string {
 }
 
 export function renderGateTable(report: GateReport, c: ChalkInstance): string {
-  const plain = c.level === 0;
   const table = new Table({
     head: ['function', `baseline ${report.baseline.spec}`, `candidate ${report.candidate.spec}`, 'gate'],
-    style: { head: plain ? [] : ['cyan'], border: [] },
-    ...(plain
-      ? {
-          chars: {
-            top: '-', 'top-mid': '+', 'top-left': '+', 'top-right': '+',
-            bottom: '-', 'bottom-mid': '+', 'bottom-left': '+', 'bottom-right': '+',
-            left: '|', 'left-mid': '+', mid: '-', 'mid-mid': '+',
-            right: '|', 'right-mid': '+', middle: '|',
-          },
-        }
-      : {}),
+    ...tableStyle(c.level),
   });
   for (const r of report.functions) table.push([rowName(r), sideText(r.baseline), sideText(r.candidate), colour(r.status, c)(STATUS_LABELS[r.status])]);
   const lines: string[] = [];

@@ -3,7 +3,7 @@ import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
 import type { Report, Result } from '../core/report.js';
 import { describeDiagnosis } from '../core/diagnosis.js';
-import { formatCount, formatRate, formatSeconds } from './format.js';
+import { formatCount, formatRate, formatSeconds, tableStyle } from './format.js';
 import { minimumSpan, seriesPoints, sparkline, tellingSignal } from './series.js';
 
 /**
@@ -34,21 +34,10 @@ function verdictText(r: Result, c: ChalkInstance): string {
 }
 
 export function renderTable(report: Report, c: ChalkInstance): string {
-  const plain = c.level === 0;
   const table = new Table({
     head: ['function', 'trend', 'calls', 'time', 'python B/call', 'native B/call', 'RSS B/call', 'blocks/call', 'verdict', 'uncompiled'],
-    style: { head: plain ? [] : ['cyan'], border: [] },
     colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'left', 'left'],
-    ...(plain
-      ? {
-          chars: {
-            top: '-', 'top-mid': '+', 'top-left': '+', 'top-right': '+',
-            bottom: '-', 'bottom-mid': '+', 'bottom-left': '+', 'bottom-right': '+',
-            left: '|', 'left-mid': '+', mid: '-', 'mid-mid': '+',
-            right: '|', 'right-mid': '+', middle: '|',
-          },
-        }
-      : {}),
+    ...tableStyle(c.level),
   });
   for (const r of report.results) {
     table.push([

@@ -45,6 +45,30 @@ describe('bad input', () => {
     expect(report.results[0]?.message).toContain(`${BAD}/undefined_export.py`);
   });
 
+  it('a folder with no repros is exit 2 and says why', async () => {
+    const { code, report } = await cliJson(['run', 'test/fixtures/no-repros', ...PYTHRAN]);
+    expect(code).toBe(2);
+    expect(report.results[0]?.message).toContain("no repros in test/fixtures/no-repros: no .py file there has a '# pythran export' line");
+  });
+
+  it("a construct Pythran rejects is Pythran's message with file, line and column, exit 2", async () => {
+    const { code, report } = await cliJson(['run', `${BAD}/unsupported.py`, ...PYTHRAN]);
+    expect(code).toBe(2);
+    const msg = report.results[0]?.message ?? '';
+    expect(msg).toContain(`Pythran rejected ${BAD}/unsupported.py:`);
+    expect(msg).toContain(`${BAD}/unsupported.py:4:0 error: Top level statements`);
+    noStack(msg);
+  });
+
+  it('a C++ compile failure is a build error, exit 3, with the compiler message', async () => {
+    // Compiler flags are part of the build key, so this builds afresh, and fails in the C++ step.
+    const { code, report } = await cliJson(['run', 'repros/seed/view_leak.py', ...PYTHRAN], { env: { CXXFLAGS: '-include /nonexistent/leakcheck.h' } });
+    expect(code).toBe(3);
+    expect(report.results[0]).toMatchObject({ verdict: 'error', errorType: 'BuildError' });
+    expect(report.results[0]?.message).toContain('the C++ compiler failed on repros/seed/view_leak.py');
+    expect(report.results[0]?.message).toContain('leakcheck.h');
+  });
+
   it('a malformed export line is exit 2 with line and column', async () => {
     const { code, report } = await cliJson(['run', `${BAD}/bad_spec.py`, ...PYTHRAN]);
     expect(code).toBe(2);

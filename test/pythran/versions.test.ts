@@ -61,8 +61,14 @@ describe('gate on the seed pair', () => {
     expect(md).toContain('0.15.0 → 0.16.1: no regression');
     expect(md).toMatch(/`repros\/seed\/view_leak.py::simpler_leak` \| leak [\d.]+ B\/call \| ok \| fixed/);
 
-    const table = await cli(['gate', SEED, '--baseline', '0.15.0', '--candidate', '0.16.1']);
+    const html = path.join(dir, 'gate.html');
+    const table = await cli(['gate', SEED, '--baseline', '0.15.0', '--candidate', '0.16.1', '--report', html]);
     expect(table.code).toBe(0);
+    // The HTML report: both sides, and simpler_leak marked fixed.
+    const page = await readFile(html, 'utf8');
+    expect(page).toContain('Pythran 0.15.0');
+    expect(page).toContain('Pythran 0.16.1');
+    expect(page).toMatch(/simpler_leak[\s\S]*fixed/);
     expect(table.stdout).toMatch(/simpler_leak\s*\|\s*leak [\d.]+ B\/call\s*\|\s*ok\s*\|\s*fixed/);
     expect(table.stdout).toContain('gate 0.15.0 -> 0.16.1: no regression');
   });
@@ -109,8 +115,11 @@ describe('bisect over PyPI releases', () => {
   });
 
   it('prints the answer and the log of points tried', async () => {
-    const res = await cli(['bisect', `${SEED}::simpler_leak`, '--from', '0.15.0', '--to', '0.16.1']);
+    const html = path.join(await mkdtemp(path.join(os.tmpdir(), 'bisect-html-')), 'bisect.html');
+    const res = await cli(['bisect', `${SEED}::simpler_leak`, '--from', '0.15.0', '--to', '0.16.1', '--report', html]);
     expect(res.code).toBe(0);
+    const page = await readFile(html, 'utf8');
+    for (const v of ['0.15.0', '0.16.0', '0.16.1']) expect(page).toContain(v);
     expect(res.stdout).toContain('the leak was fixed in 0.16.0');
     expect(res.stdout).toMatch(/Points tried: \d+ of 3 releases/);
     expect(res.stdout).toMatch(/1\s+0\.15\.0\s+leak/);

@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Debian packages the test suite needs: g++ (Pythran's compiler) and Chromium
+# (the HTML report's browser test). Installs what is missing when it can
+# (root with apt-get, as on CI and a fresh machine); otherwise says what to install.
+# Runs before `npm test` (the pretest script) and from .ci/run.
+set -u
+missing=()
+command -v g++ >/dev/null 2>&1 || missing+=(g++)
+[ -x "${PYTHRAN_LEAKCHECK_CHROMIUM:-/usr/bin/chromium}" ] || missing+=(chromium)
+[ ${#missing[@]} -eq 0 ] && exit 0
+if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+  echo "installing Debian packages: ${missing[*]}" >&2
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null && exit 0
+  echo "error: apt-get install ${missing[*]} failed" >&2
+  exit 1
+fi
+echo "error: the tests need these Debian packages: ${missing[*]} (sudo apt-get install ${missing[*]})" >&2
+exit 1
