@@ -147,8 +147,19 @@ export function classifyBuildFailure(output: string, file: string, copy: string,
         hint: "install one (Debian: 'apt-get install g++'), or set CXX to a compiler",
       });
     }
-    const errors = lines.filter((l) => /\berror\b/i.test(l) && !/^E: error: Command/.test(l) && !/Cover me Jack/.test(l)).slice(0, 5);
-    return new BuildError(`the C++ compiler failed on ${file} (${env.compiler}):\n${display(errors.join('\n') || lastNonEmpty(lines, 5))}`, {
+    // Pythran's own chatter around a failed compile says nothing about the cause.
+    const chatter = /trying hard to find its origin|flood you with C\+\+ errors|Cover me Jack|^E: error: Command/;
+    const compilerLines = lines.filter((l) => /\berror\b/i.test(l) && !chatter.test(l));
+    // Pythran does not always pass the compiler's messages on; the failed command (with the
+    // flags at its end, where CXXFLAGS go) is then what there is to show.
+    const command = lines.map((l) => /^E: error: Command "(.*)" failed with exit status (\d+)/.exec(l)).find((m) => m !== null);
+    const shown = [...new Set(compilerLines)].slice(0, 5);
+    if (command !== undefined && command !== null) {
+      const cmd = command[1] ?? '';
+      const short = cmd.length > 240 ? `${cmd.slice(0, 60)} ... ${cmd.slice(-170)}` : cmd;
+      shown.push(`the compiler exited with status ${command[2]}: ${short}`);
+    }
+    return new BuildError(`the C++ compiler failed on ${file} (${env.compiler}):\n${display(shown.join('\n') || lastNonEmpty(lines, 5))}`, {
       hint: 'this is a Pythran or compiler problem rather than your code; try another Pythran release, or report it to Pythran with this file',
     });
   }

@@ -44,3 +44,19 @@ describe('classifyBuildFailure', () => {
     expect(err.message).toContain('no C++ compiler');
   });
 });
+
+describe('classifyBuildFailure, C++ step', () => {
+  it("shows the failed compiler command's tail (where CXXFLAGS go), not Pythran's chatter", () => {
+    const out = [
+      'WARNING: Compilation error, trying hard to find its origin...',
+      "WARNING: Nope, I'm going to flood you with C++ errors!",
+      'CRITICAL: Cover me Jack. Jack? Jaaaaack!!!!',
+      `E: error: Command "gcc -O3 -fPIC ${'-I/x '.repeat(60)}-c ${work}/t.cpp -include /nonexistent/leakcheck.h" failed with exit status 1`,
+    ].join('\n');
+    const err = classifyBuildFailure(out, 'r.py', copy, work, env);
+    expect(err.name).toBe('BuildError');
+    expect(err.message).toContain('the compiler exited with status 1: gcc -O3');
+    expect(err.message).toContain('-include /nonexistent/leakcheck.h');
+    expect(err.message).not.toContain('trying hard');
+  });
+});
