@@ -74,9 +74,10 @@ interface Io {
   stderr: NodeJS.WriteStream;
 }
 
+/** Progress goes to a terminal only: never under CI, with --json, or into a redirected stderr. */
 function progressFor(machineOutput: boolean, io: Io): Progress {
-  if (machineOutput || process.env.CI !== undefined) return silentProgress;
-  return io.stderr.isTTY ? terminalProgress(io.stderr) : lineProgress(io.stderr);
+  if (machineOutput || process.env.CI !== undefined || io.stderr.isTTY !== true) return silentProgress;
+  return terminalProgress(io.stderr);
 }
 
 function reportError(error: unknown, debug: boolean, io: Io): number {
