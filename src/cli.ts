@@ -33,6 +33,7 @@ import { renderTable } from './reporters/table.js';
 import { renderBisect } from './reporters/bisect-text.js';
 import { renderGateTable } from './reporters/gate-text.js';
 import { TOOL_VERSION } from './version.js';
+import { killAllChildren } from './io/exec.js';
 
 /** The one table of exit codes (documented in the README). */
 export const EXIT_CODES: Record<Outcome | GateOutcome | BisectReport['outcome'] | ErrorCategory | 'internal', number> = {
@@ -328,7 +329,10 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
   let interrupts = 0;
   const onSigint = () => {
     interrupts += 1;
-    if (interrupts > 1) process.exit(EXIT_CODES.cancelled);
+    if (interrupts > 1) {
+      killAllChildren();
+      process.exit(EXIT_CODES.cancelled);
+    }
     io.stderr.write('\nInterrupted: stopping child processes (press Ctrl-C again to quit at once)...\n');
     controller.abort(new CancelledError());
   };
