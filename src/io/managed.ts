@@ -198,6 +198,14 @@ export async function readTree(dir: string): Promise<PythranTree | null> {
   return { kind: m.kind, dir, version: m.version, commit: m.commit, subject: m.subject, contentId: m.contentId, compileId: m.compileId, pythonicId: m.pythonicId };
 }
 
+/** Write a finished tree's marker and move it into place (replacing a broken one): readers see all of it or none. */
+async function publishTree(from: string, dir: string, marker: Record<string, unknown>): Promise<void> {
+  await writeFile(path.join(from, TREE_MARKER), JSON.stringify({ ...marker, created: new Date().toISOString() }, null, 2));
+  await mkdir(path.dirname(dir), { recursive: true });
+  await removeQuietly(dir);
+  await rename(from, dir);
+}
+
 /** An unpacked release wheel from PyPI. */
 export async function ensureReleaseTree(version: string, deps: DepsEnv, ctx: EnvContext): Promise<PythranTree> {
   const dir = path.join(treesDir(ctx.cache), `release-${version}`);
@@ -223,13 +231,7 @@ export async function ensureReleaseTree(version: string, deps: DepsEnv, ctx: Env
           throw notOnPypi(version, text) ?? new PythonEnvError(`could not fetch Pythran ${version} from PyPI: ${lastLines(text, 4)}`, { hint: 'check network access to PyPI' });
         }
         await checkVendored(work, `the Pythran ${version} wheel`);
-        await writeFile(
-          path.join(work, TREE_MARKER),
-          JSON.stringify({ kind: 'release', version, commit: null, subject: null, contentId: null, repo: null, created: new Date().toISOString() }, null, 2),
-        );
-        await mkdir(path.dirname(dir), { recursive: true });
-        await removeQuietly(dir);
-        await rename(work, dir);
+        await publishTree(work, dir, { kind: 'release', version, commit: null, subject: null, contentId: null, repo: null });
       } finally {
         await removeQuietly(work);
       }
@@ -293,27 +295,16 @@ export async function ensureCommitTree(repo: string, info: CommitInfo, ctx: EnvC
         await checkVendored(out, `commit ${short}`);
         const versionText = await readFile(path.join(out, 'pythran', 'version.py'), 'utf8').catch(() => '');
         const version = /__version__\s*=\s*['"]([^'"]+)/.exec(versionText)?.[1] ?? '0';
-        await writeFile(
-          path.join(out, TREE_MARKER),
-          JSON.stringify(
-            {
-              kind: 'commit',
-              version,
-              commit: info.commit,
-              subject: info.subject,
-              contentId: layout.contentId,
-              compileId: layout.compileId,
-              pythonicId: layout.pythonicId,
-              repo,
-              created: new Date().toISOString(),
-            },
-            null,
-            2,
-          ),
-        );
-        await mkdir(path.dirname(dir), { recursive: true });
-        await removeQuietly(dir);
-        await rename(out, dir);
+        await publishTree(out, dir, {
+          kind: 'commit',
+          version,
+          commit: info.commit,
+          subject: info.subject,
+          contentId: layout.contentId,
+          compileId: layout.compileId,
+          pythonicId: layout.pythonicId,
+          repo,
+        });
       } finally {
         await removeQuietly(work);
       }
