@@ -1,38 +1,90 @@
 """pythran-leakcheck measuring harness.
 
 Runs ONE exported function of a built Pythran module in a loop and streams
-memory samples to the TypeScript side. It decides nothing: the TypeScript core
+memory readings to the TypeScript side. It decides nothing: the TypeScript core
 tells it when a phase has seen enough.
 
 Channels (the user's code cannot corrupt them by printing):
   * fd 3 (write): one JSON message per line, harness -> tool.
-  * the original stdin (read): one command per line, tool -> harness
-    ("next" ends the current phase, "stop" ends the run). Before any user
-    code runs, fd 0 is pointed at /dev/null so user code never reads commands.
+  * the original stdin (read): one command per line, tool -> harness:
+    "next" ends the current phase, "stop" ends the run, "batch N" sets the
+    smallest batch. Anything else is a protocol error. Before any user code
+    runs, fd 0 is pointed at /dev/null so user code never reads commands.
   * stdout/stderr stay with the user's code; the tool keeps them for messages.
 
-Phases, in order:
-  * plain:  batches of calls (collector paused); after each batch a collection and a sample of
-            RSS, native heap in use (glibc mallinfo2), sys.getallocatedblocks()
-            and the refcount of each argument object.
-  * traced: the same loop under tracemalloc, sampling only the traced size
+Phases, in the order the configuration lists them:
+  * plain:  batches of calls (collector paused), then a reading: RSS, native
+            heap in use (glibc mallinfo2), sys.getallocatedblocks() and the
+            refcount of each argument object.
+  * traced: the same loop under tracemalloc, reading only the traced size
             (tracemalloc's own bookkeeping would inflate every other signal).
+  * bulk:   one reading, one long run of calls with no message and no reading,
+            a second reading: the confirmation, which no per-batch artefact
+            of this harness can reach.
+
+A reading must not see the harness itself. Nothing the harness allocates
+between two readings survives to the next one: loop state lives in a
+preallocated array (an int crossing 256 would otherwise become one more
+block), every reading starts with a full collection (which also empties
+CPython's free lists, where the previous message's dicts and floats would sit),
+and the reading path runs three times before the first reading so that whatever it
+creates lazily exists already.
 
 Keep this file importable on Python 3.8+ (managed and user environments vary).
 """
 
-import ctypes
+import array
+import contextlib
 import gc
 import importlib.util
 import json
 import os
-import random
 import select
 import sys
 import time
 import traceback
 
-PROTOCOL = 1
+from leakcheck_args import build_args, describe, nbytes, scale_value
+from leakcheck_readings import allocation_summary, native_reader, refcount_targets, rss_reader, type_census
+
+PROTOCOL = 2
+
+# What the configuration message must hold, and of which type.
+CONFIG_KEYS = {
+    "protocol": int,
+    "modulePath": str,
+    "moduleName": str,
+    "function": str,
+    "call": dict,
+    "warmupSeconds": (int, float),
+    "warmupMinCalls": int,
+    "batchSeconds": (int, float),
+    "maxBatchCalls": int,
+    "phases": list,
+    "scale": int,
+    "census": bool,
+    "bulkCalls": int,
+    "bulkTraced": bool,
+}
+PHASES = ("plain", "traced", "bulk")
+
+
+class StageFailed(Exception):
+    """An exception in one stage of the run, reported once by main()."""
+
+    def __init__(self, stage, exc):
+        Exception.__init__(self, stage)
+        self.stage, self.exc = stage, exc
+
+
+@contextlib.contextmanager
+def stage(name):
+    try:
+        yield
+    except StageFailed:
+        raise
+    except Exception as exc:
+        raise StageFailed(name, exc)
 
 
 class Channel(object):
@@ -59,218 +111,25 @@ class Channel(object):
         return line.decode("utf-8", "replace").strip()
 
 
-# ---------------------------------------------------------------- signals
-
-def _rss_reader():
-    try:
-        import psutil  # noqa: F401
-
-        proc = psutil.Process()
-        return (lambda: proc.memory_info().rss), "psutil"
-    except Exception:
-        pass
-    if os.path.exists("/proc/self/statm"):
-        page = os.sysconf("SC_PAGE_SIZE")
-
-        def statm():
-            with open("/proc/self/statm", "rb") as f:
-                return int(f.read().split()[1]) * page
-
-        return statm, "statm"
-    return None, None
-
-
-def _native_reader():
-    """Bytes the C allocator has handed out and not taken back (glibc only)."""
-    try:
-        libc = ctypes.CDLL(None)
-    except OSError:
-        return None, None
-    names = "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost".split()
-    if hasattr(libc, "mallinfo2"):
-        class MallInfo2(ctypes.Structure):
-            _fields_ = [(n, ctypes.c_size_t) for n in names]
-
-        libc.mallinfo2.restype = MallInfo2
-        fn = libc.mallinfo2
-
-        def read():
-            mi = fn()
-            return mi.uordblks + mi.hblkhd
-
-        return read, "mallinfo2"
-    return None, None
-
-
-UNTRACKED_TYPES = (bool, int, float, complex, str, bytes, type(None))
-
-
-def _refcount_targets(args):
-    """Argument objects whose refcount is worth watching (not shared singletons/scalars)."""
-    return [None if isinstance(a, UNTRACKED_TYPES) else a for a in args]
-
-
-# ---------------------------------------------------------------- arguments
-
-def build_value(plan, np):
-    t = plan["t"]
-    if t == "int":
-        return int(plan["v"])
-    if t == "float":
-        return float(plan["v"])
-    if t == "complex":
-        return complex(plan["re"], plan["im"])
-    if t == "bool":
-        return bool(plan["v"])
-    if t == "str":
-        return str(plan["v"])
-    if t == "none":
-        return None
-    if t == "slice":
-        return slice(plan["start"], plan["stop"], plan["step"])
-    if t == "npscalar":
-        return np.dtype(plan["dtype"]).type(plan["v"])
-    if t == "array":
-        dtype = np.dtype(plan["dtype"])
-        shape = tuple(plan["shape"])
-        steps = [2 if s else 1 for s in plan["strided"]]
-        base_shape = tuple(n * k for n, k in zip(shape, steps))
-        rng = np.random.default_rng(plan.get("seed", 0))
-        count = int(np.prod(base_shape)) if base_shape else 1
-        if dtype.kind == "b":
-            data = (np.arange(count) % 2 == 0)
-        elif dtype.kind in "iu":
-            data = rng.integers(1, 10, size=count)
-        elif dtype.kind == "c":
-            data = rng.random(count) + 0.5 + 1j * (rng.random(count) + 0.5)
-        else:
-            data = rng.random(count) + 0.5
-        arr = np.asarray(data).astype(dtype).reshape(base_shape)
-        if plan.get("order") == "F":
-            arr = np.asfortranarray(arr)
-        if any(k > 1 for k in steps):
-            arr = arr[tuple(slice(None, None, k) for k in steps)]
-        return arr
-    if t == "list":
-        return [build_value(p, np) for p in plan["items"]]
-    if t == "set":
-        return set(build_value(p, np) for p in plan["items"])
-    if t == "tuple":
-        return tuple(build_value(p, np) for p in plan["items"])
-    if t == "dict":
-        return dict((build_value(k, np), build_value(v, np)) for k, v in plan["entries"])
-    raise ValueError("unknown argument plan %r" % (t,))
-
-
-def build_args(call, np):
-    if "expr" in call:
-        if not call["expr"].strip():
-            return []
-        namespace = {"np": np, "numpy": np}
-        value = eval(compile("(" + call["expr"] + ",)", "<leakcheck call>", "eval"), namespace)
-        return list(value)
-    return [build_value(p, np) for p in call["args"]]
-
-
-def describe(value):
-    try:
-        import numpy as np
-
-        if isinstance(value, np.ndarray):
-            return "ndarray %s%s" % (value.dtype, list(value.shape))
-    except Exception:
-        pass
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def nbytes(value):
-    """Bytes of an array's data (what a leaked buffer would weigh); None for other values."""
-    size = getattr(value, "nbytes", None)
-    return int(size) if isinstance(size, int) else None
-
-
-def scale_value(value, factor, np):
-    """The same argument, `factor` times as large: arrays along their first axis, positive ints."""
-    if isinstance(value, np.ndarray) and value.ndim >= 1:
-        out = np.concatenate([value] * factor, axis=0)
-        return np.asfortranarray(out) if value.flags.f_contiguous and not value.flags.c_contiguous else out
-    if isinstance(value, int) and not isinstance(value, bool) and value > 0:
-        return value * factor
-    if isinstance(value, list):
-        return [scale_value(v, factor, np) for v in value]
-    if isinstance(value, tuple):
-        return tuple(scale_value(v, factor, np) for v in value)
-    return value
-
-
-_census_rng = random.Random(0)
-
-
-def type_census(limit=8, inspect=2000):
-    """Object types among the collector's young objects: after gc.freeze(), exactly the survivors of one batch.
-
-    At most `inspect` objects are looked at (a random sample, counts scaled back up; a
-    stride would alias with the period of what each call leaves behind), so a leak of
-    many objects per call does not make sampling expensive.
-    """
-    objs = gc.get_objects()
-    if len(objs) > inspect:
-        weight = len(objs) / float(inspect)
-        objs = _census_rng.sample(objs, inspect)
-    else:
-        weight = 1.0
-    counts = {}
-    for obj in objs:
-        name = type(obj).__name__
-        counts[name] = counts.get(name, 0) + weight
-    del objs
-    counts = dict((k, int(round(v))) for k, v in counts.items())
-    top = sorted(counts.items(), key=lambda kv: -kv[1])[:limit]
-    return dict(top)
-
-
-def _trace_counts(snapshot, inspect):
-    """Per site and per size: bytes and blocks among a snapshot's traces, from a random sample of at most `inspect`."""
-    import tracemalloc
-
-    try:
-        raw = snapshot.traces._traces  # (domain, size, frames, ...) tuples: far cheaper than Trace objects
-    except AttributeError:
-        raw = [(t.domain, t.size, tuple((f.filename, f.lineno) for f in t.traceback)) for t in snapshot.traces]
-    weight = 1.0
-    if len(raw) > inspect:
-        weight = len(raw) / float(inspect)
-        raw = _census_rng.sample(list(raw), inspect)
-    own = tracemalloc.__file__
-    sites, sizes = {}, {}
-    for trace in raw:
-        size, frames = trace[1], trace[2]
-        frame = frames[0] if frames else ("?", 0)
-        if frame[0] == own:
-            continue  # the snapshots' own bookkeeping
-        b, n = sites.get(frame, (0, 0))
-        sites[frame] = (b + size, n + 1)
-        sizes[size] = sizes.get(size, 0) + 1
-    sites = dict(("%s:%d" % (os.path.basename(f[0]), f[1]), (int(round(b * weight)), int(round(n * weight))))
-                 for f, (b, n) in sites.items())
-    sizes = dict((k, int(round(v * weight))) for k, v in sizes.items())
-    return sites, sizes
-
-
-def allocation_summary(before, after, calls, limit=5, inspect=5000):
-    """Where traced memory grew between two tracemalloc snapshots, and in blocks of which sizes."""
-    sites0, sizes0 = _trace_counts(before, inspect)
-    sites1, sizes1 = _trace_counts(after, inspect)
-    grown = []
-    for key, (b, n) in sites1.items():
-        b0, n0 = sites0.get(key, (0, 0))
-        if b - b0 > 0:
-            grown.append(dict(where=key, bytes=b - b0, blocks=n - n0))
-    grown.sort(key=lambda d: -d["bytes"])
-    sizes = sorted(((k, v - sizes0.get(k, 0)) for k, v in sizes1.items()), key=lambda kv: -kv[1])
-    return dict(type="sites", calls=calls, sites=grown[:limit],
-                sizes=[dict(size=k, blocks=v) for k, v in sizes[:limit] if v > 0])
+def validate_config(cfg):
+    """Raise ValueError naming the first key that is missing, mistyped or unknown."""
+    if not isinstance(cfg, dict):
+        raise ValueError("configuration is not an object")
+    if cfg.get("protocol") != PROTOCOL:
+        raise ValueError("harness speaks protocol %d, tool sent %r" % (PROTOCOL, cfg.get("protocol")))
+    for key, kind in CONFIG_KEYS.items():
+        if key not in cfg:
+            raise ValueError("configuration lacks %r" % key)
+        value = cfg[key]
+        if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
+            raise ValueError("configuration key %r has the wrong type (%s)" % (key, type(value).__name__))
+    unknown = sorted(set(cfg) - set(CONFIG_KEYS))
+    if unknown:
+        raise ValueError("unknown configuration keys: %s" % ", ".join(unknown))
+    if not cfg["phases"] or any(p not in PHASES for p in cfg["phases"]):
+        raise ValueError("phases must be a non-empty list of %s" % ", ".join(PHASES))
+    if cfg["maxBatchCalls"] < 1 or cfg["bulkCalls"] < 0 or cfg["scale"] < 1:
+        raise ValueError("maxBatchCalls and scale must be >= 1, bulkCalls >= 0")
 
 
 # ---------------------------------------------------------------- main loop
@@ -284,167 +143,215 @@ def load_module(path, name):
     return module
 
 
-def exc_info_message(stage, exc):
+def exc_info_message(stage_name, exc):
     return dict(
         type="error",
-        stage=stage,
+        stage=stage_name,
         exception=type(exc).__name__,
         message=str(exc)[:2000],
         traceback="".join(traceback.format_exception(type(exc), exc, exc.__traceback__))[-4000:],
     )
 
 
-def run(cfg, chan):
-    import faulthandler
+# Slots of the loop state: plain numbers in a preallocated array, so that no Python
+# object the loop keeps between two readings changes (see the module's docstring).
+CALLS, SPENT, BATCH, MIN_BATCH, TOOK, READ_AT = range(6)
 
-    faulthandler.enable()  # a segfault prints the Python stack on stderr
 
-    rss, rss_source = _rss_reader()
-    native, native_source = _native_reader()
-    try:
-        import numpy as np
-    except Exception as exc:
-        chan.send(**exc_info_message("import", exc))
-        return
-    chan.send(
-        type="hello",
-        protocol=PROTOCOL,
-        pid=os.getpid(),
-        python=sys.version.split()[0],
-        numpy=np.__version__,
-        rssSource=rss_source,
-        nativeSource=native_source,
-    )
+class Meter(object):
+    """Calls the function and takes readings; owns everything that lives between two readings."""
 
-    try:
-        module = load_module(cfg["modulePath"], cfg["moduleName"])
-        func = getattr(module, cfg["function"])
-    except Exception as exc:
-        chan.send(**exc_info_message("import", exc))
-        return
-    try:
-        args = build_args(cfg["call"], np)
-        factor = int(cfg.get("scale", 1))
-        if factor != 1:
-            args = [scale_value(a, factor, np) for a in args]
-    except Exception as exc:
-        chan.send(**exc_info_message("arguments", exc))
-        return
+    def __init__(self, cfg, chan, func, args):
+        self.cfg, self.chan, self.func, self.args = cfg, chan, func, args
+        self.rss, self.rss_source = rss_reader()
+        self.native, self.native_source = native_reader()
+        self.targets = refcount_targets(args)
+        self.state = array.array("d", [0.0] * 6)
+        self.state[MIN_BATCH] = 1
 
-    # The first call tells whether the function can run at all.
-    try:
-        result = func(*args)
-        result_text, result_bytes = describe(result), nbytes(result)
-        del result
-    except Exception as exc:
-        chan.send(**exc_info_message("call", exc))
-        return
+    def calls(self, n):
+        func, args = self.func, self.args
+        for _ in range(n):
+            func(*args)
 
-    def warm_up(seconds, min_calls):
-        """Call for `seconds` (at least `min_calls` times); return the batch size for this mode."""
+    def warm_up(self, seconds, min_calls):
+        """Call for `seconds` (at least `min_calls` times); return (calls, seconds per call, batch size)."""
         n = 0
         t0 = time.perf_counter()
         deadline = t0 + seconds
         while time.perf_counter() < deadline or n < min_calls:
-            func(*args)
+            self.func(*self.args)
             n += 1
         per_call = max((time.perf_counter() - t0) / n, 1e-9)
-        return n, per_call, int(max(1, min(cfg["maxBatchCalls"], round(cfg["batchSeconds"] / per_call))))
+        return n, per_call, int(max(1, min(self.cfg["maxBatchCalls"], round(self.cfg["batchSeconds"] / per_call))))
 
-    # Warm-up: let caches, free lists and allocator pools fill.
-    try:
-        warm_calls, per_call, batch = warm_up(cfg["warmupSeconds"], cfg["warmupMinCalls"])
-    except Exception as exc:
-        chan.send(**exc_info_message("call", exc))
-        return
-    warm_calls += 1  # the first call
+    def settle(self):
+        """A full collection: frees the batch's cycles and empties the free lists. Cheap: older objects are frozen."""
+        gc.collect()
 
-    targets = _refcount_targets(args)
-    chan.send(
-        type="ready",
-        args=[describe(a) for a in args],
-        argBytes=[nbytes(a) for a in args],
-        result=result_text,
-        resultBytes=result_bytes,
-        refcountTracked=[t is not None for t in targets],
-        warmupCalls=warm_calls,
-        callSeconds=per_call,
-        batchCalls=batch,
-    )
-
-    # Everything alive now (modules, arguments, warm caches) leaves the
-    # collector's view: each gc.collect() below then costs microseconds.
-    gc.collect()
-    gc.freeze()
-
-    for phase in cfg["phases"]:
+    def read(self, phase, census):
+        """One reading: what is alive now, nothing of the harness's own."""
+        self.settle()
         if phase == "traced":
             import tracemalloc
 
-            tracemalloc.start(cfg.get("tracebackDepth", 1))
-            # tracemalloc slows every allocation: warm its tables up and size batches anew.
-            try:
-                _, _, batch = warm_up(cfg["warmupSeconds"], cfg["warmupMinCalls"])
-            except Exception as exc:
-                chan.send(**exc_info_message("call", exc))
-                return
-            gc.collect()
+            traced = tracemalloc.get_traced_memory()[0]
             gc.freeze()
+            return dict(traced=traced)
+        # Allocator blocks first, right after the collection: the other readings make objects of their own.
+        blocks = sys.getallocatedblocks()
+        native = self.native() if self.native else None
+        rss = self.rss() if self.rss else None
+        # minus 1: getrefcount's own reference to its argument
+        refcounts = [None if t is None else sys.getrefcount(t) - 1 for t in self.targets]
+        types = type_census() if census else None
+        # Survivors of a full collection are alive (or leaked): freezing them keeps the
+        # next collection's cost proportional to one batch, not to everything leaked so far.
+        gc.freeze()
+        return dict(types=types, rss=rss, native=native, blocks=blocks, refcounts=refcounts)
+
+    def prime(self, phase, census):
+        """Run the reading path (reading and message text, not sent) so that nothing it makes lazily appears later."""
+        for _ in range(3):  # two were seen to leave one block for the first reading to free
+            json.dumps(dict(type="sample", phase=phase, calls=0, seconds=0.0, sampleSeconds=0.0, **self.read(phase, census)))
+
+    def run_batch(self):
+        """One batch of calls; its figures go to the state array, so no local outlives it."""
+        st, cfg = self.state, self.cfg
+        n = int(st[BATCH])
+        # The collector runs once per batch, at the reading, and not during it: after
+        # gc.freeze() its own heuristics would otherwise run a full collection every few
+        # hundred allocations (nothing counts as long-lived any more).
+        gc.disable()
+        t0 = time.perf_counter()
+        try:
+            self.calls(n)
+        finally:
+            gc.enable()
+        st[TOOK] = time.perf_counter() - t0
+        st[SPENT] += st[TOOK]
+        st[CALLS] += n
+        # Keep batches near their target duration as calls speed up or slow down
+        # (tracemalloc, for one, slows as the traces of a leak pile up), never below
+        # the smallest batch the tool asked for.
+        target = round(n * cfg["batchSeconds"] / max(st[TOOK], 1e-9))
+        st[BATCH] = max(st[MIN_BATCH], 1, min(cfg["maxBatchCalls"], n * 2, max(n // 2, target)))
+
+    def command(self):
+        """Apply a pending command; return "next" or "stop" when the phase ends, else None."""
+        cmd = self.chan.poll()
+        if cmd is None or cmd in ("next", "stop"):
+            return cmd
+        if not cmd.startswith("batch "):
+            raise StageFailed("protocol", ValueError("unknown command %r" % cmd))
+        try:
+            self.state[MIN_BATCH] = max(1, min(int(cmd[6:]), self.cfg["maxBatchCalls"]))
+        except ValueError:
+            raise StageFailed("protocol", ValueError("malformed command %r" % cmd))
+        self.state[BATCH] = max(self.state[BATCH], self.state[MIN_BATCH])
+        return None
+
+    def batch_loop(self, phase):
+        """Batches and readings until the tool says "next" or "stop"; returns that command."""
+        st = self.state
+        census = phase == "plain" and self.cfg["census"]
+        self.prime(phase, census)
+        while True:
+            self.run_batch()
+            st[READ_AT] = time.perf_counter()
+            sample = self.read(phase, census)
+            self.chan.send(type="sample", phase=phase, calls=int(st[CALLS]), seconds=st[SPENT],
+                           sampleSeconds=time.perf_counter() - st[READ_AT], **sample)
+            del sample
+            end = self.command()
+            if end is not None:
+                return end
+
+    def bulk(self, traced):
+        """Reading, `bulkCalls` calls with no message and no reading, reading."""
+        phase = "traced" if traced else "plain"
+        # The first reading waits in a preallocated array: a dict of numbers kept alive until
+        # the second reading would be counted in it.
+        keys = ("traced",) if traced else ("blocks", "native", "rss")
+        kept = array.array("d", [-1.0] * (len(keys) + len(self.targets)))
+        self.prime(phase, False)
+        self.keep(kept, keys, self.read(phase, False))
+        t0 = time.perf_counter()
+        self.calls(self.cfg["bulkCalls"])
+        self.state[TOOK] = time.perf_counter() - t0
+        after = self.read(phase, False)
+        before = dict((k, None if kept[i] < 0 else int(kept[i])) for i, k in enumerate(keys))
+        if not traced:
+            before["refcounts"] = [None if v < 0 else int(v) for v in kept[len(keys):]]
+        self.chan.send(type="bulk", calls=self.cfg["bulkCalls"], seconds=self.state[TOOK], traced=traced,
+                       before=before, after=after)
+
+    @staticmethod
+    def keep(kept, keys, reading):
+        for i, k in enumerate(keys):
+            kept[i] = -1 if reading[k] is None else reading[k]
+        for j, v in enumerate(reading.get("refcounts", ())):
+            kept[len(keys) + j] = -1 if v is None else v
+
+
+def run(cfg, chan):
+    import faulthandler
+
+    faulthandler.enable()  # a segfault prints the Python stack on stderr
+    with stage("import"):
+        import numpy as np
+    rss_source, native_source = rss_reader()[1], native_reader()[1]
+    chan.send(type="hello", protocol=PROTOCOL, pid=os.getpid(), python=sys.version.split()[0],
+              numpy=np.__version__, rssSource=rss_source, nativeSource=native_source)
+    with stage("import"):
+        func = getattr(load_module(cfg["modulePath"], cfg["moduleName"]), cfg["function"])
+    with stage("arguments"):
+        args = build_args(cfg["call"], np)
+        if cfg["scale"] != 1:
+            args = [scale_value(a, cfg["scale"], np) for a in args]
+    meter = Meter(cfg, chan, func, args)
+    with stage("call"):
+        # The first call tells whether the function can run at all.
+        result = func(*args)
+        result_text, result_bytes = describe(result), nbytes(result)
+        del result
+        # Warm-up: let caches, free lists and allocator pools fill.
+        warm_calls, per_call, batch = meter.warm_up(cfg["warmupSeconds"], cfg["warmupMinCalls"])
+    meter.state[BATCH] = batch
+    chan.send(type="ready", args=[describe(a) for a in args], argBytes=[nbytes(a) for a in args],
+              result=result_text, resultBytes=result_bytes,
+              refcountTracked=[t is not None for t in meter.targets],
+              warmupCalls=warm_calls + 1, callSeconds=per_call, batchCalls=batch)
+
+    # Everything alive now (modules, arguments, warm caches) leaves the
+    # collector's view: each collection below then costs microseconds.
+    gc.collect()
+    gc.freeze()
+
+    cmd = None
+    for phase in cfg["phases"]:
+        traced = phase == "traced" or (phase == "bulk" and cfg["bulkTraced"])
+        if traced:
+            import tracemalloc
+
+            tracemalloc.start(1)
+            # tracemalloc slows every allocation: warm its tables up and size batches anew.
+            with stage("call"):
+                meter.state[BATCH] = max(meter.state[MIN_BATCH], meter.warm_up(cfg["warmupSeconds"], cfg["warmupMinCalls"])[2])
             # Forget what the warm-up allocated: the snapshots then hold only this phase's
             # allocations, which keeps them cheap when a leak piles up traces.
             tracemalloc.clear_traces()
-            start_snapshot = tracemalloc.take_snapshot()
-        chan.send(type="phase", phase=phase, batchCalls=batch)
-        calls = 0
-        spent = 0.0
-        while True:
-            # The collector runs once per batch, below, and not during it: after gc.freeze() its
-            # own heuristics would otherwise run a full collection every few hundred allocations
-            # (nothing counts as long-lived any more), making calls that keep objects slower.
-            gc.disable()
-            t0 = time.perf_counter()
-            try:
-                for _ in range(batch):
-                    func(*args)
-            except Exception as exc:
-                gc.enable()
-                chan.send(**exc_info_message("call", exc))
-                return
-            finally:
-                gc.enable()
-            took = time.perf_counter() - t0
-            spent += took
-            calls += batch
-            # Keep batches near their target duration as calls speed up or slow down
-            # (tracemalloc, for one, slows as the traces of a leak pile up).
-            batch = int(max(1, min(cfg["maxBatchCalls"], batch * 2, max(batch // 2, round(batch * cfg["batchSeconds"] / max(took, 1e-9))))))
-            s0 = time.perf_counter()
-            # Everything older is frozen and the collector was off during the batch, so every
-            # object the batch left is in the youngest generation: collecting it is a full
-            # collection of what matters, without the cost (and free-list clearing) of gc.collect().
-            gc.collect(0)
-            census = type_census() if phase == "plain" and cfg.get("census", True) else None
-            # Survivors of a full collection are alive (or leaked): freezing them keeps the
-            # next collection's cost proportional to one batch, not to everything leaked so far.
-            gc.freeze()
-            if phase == "plain":
-                sample = dict(
-                    types=census,
-                    rss=rss() if rss else None,
-                    native=native() if native else None,
-                    blocks=sys.getallocatedblocks(),
-                    # minus 1: getrefcount's own reference to its argument
-                    refcounts=[None if t is None else sys.getrefcount(t) - 1 for t in targets],
-                )
-            else:
-                sample = dict(traced=tracemalloc.get_traced_memory()[0])
-            sample_seconds = time.perf_counter() - s0
-            chan.send(type="sample", phase=phase, calls=calls, seconds=spent, sampleSeconds=sample_seconds, **sample)
-            cmd = chan.poll()
-            if cmd in ("next", "stop"):
-                break
-        if phase == "traced":
-            chan.send(**allocation_summary(start_snapshot, tracemalloc.take_snapshot(), calls))
+        if phase == "bulk":
+            with stage("call"):
+                meter.bulk(traced)
+            continue
+        start_snapshot = tracemalloc.take_snapshot() if traced else None
+        chan.send(type="phase", phase=phase, batchCalls=int(meter.state[BATCH]))
+        meter.state[CALLS] = meter.state[SPENT] = 0
+        with stage("call"):
+            cmd = meter.batch_loop(phase)
+        if traced:
+            chan.send(**allocation_summary(start_snapshot, tracemalloc.take_snapshot(), int(meter.state[CALLS])))
             tracemalloc.stop()
         if cmd == "stop":
             break
@@ -459,15 +366,12 @@ def main():
     os.close(devnull)
     chan = Channel(3, in_fd)
     try:
-        cfg = json.loads(sys.argv[1])
-    except Exception as exc:
-        chan.send(**exc_info_message("config", exc))
-        return 0
-    if cfg.get("protocol") != PROTOCOL:
-        chan.send(type="error", stage="config", exception="ProtocolError",
-                  message="harness speaks protocol %d, tool sent %r" % (PROTOCOL, cfg.get("protocol")), traceback="")
-        return 0
-    run(cfg, chan)
+        with stage("config"):
+            cfg = json.loads(sys.argv[1])
+            validate_config(cfg)
+        run(cfg, chan)
+    except StageFailed as failed:
+        chan.send(**exc_info_message(failed.stage, failed.exc))
     return 0
 
 

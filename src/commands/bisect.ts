@@ -30,7 +30,9 @@ import type { PythonEnv } from '../io/probe.js';
 import { resolveTargets, type Repro } from '../io/targets.js';
 import { silentProgress } from '../progress.js';
 import { TOOL_VERSION } from '../version.js';
-import { RunOptionsSchema, runRepros, type CommandContext } from './run.js';
+import { RunOptionsSchema, type CommandContext } from './run.js';
+import { runRepros } from '../pipeline/run.js';
+import { realPorts } from '../io/ports.js';
 
 export const BisectOptionsSchema = RunOptionsSchema.omit({ python: true, pythran: true, jobs: true }).extend({
   from: z.string().min(1),
@@ -207,7 +209,7 @@ export async function bisectCommand(target: string, opts: BisectOptions, ctx: Co
       result = { ...(await prior.measured), build: { cached: built.cached, seconds: built.seconds } };
     } else {
       // runRepros finds the module in the build cache and measures it as `run` does.
-      const measured = runRepros([{ ...repro, only: [fn] }], env, cache, runOpts, { ...ctx, progress: silentProgress }).then((results) => {
+      const measured = runRepros([{ ...repro, only: [fn] }], env, cache, runOpts, { ...ctx, progress: silentProgress, ports: realPorts }).then((results) => {
         const r = results.find((x) => x.function === fn) ?? results[0];
         if (r === undefined) throw new Error(`no result for ${fn}`);
         return { ...r, build: { cached: built.cached, seconds: built.seconds } };

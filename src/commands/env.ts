@@ -3,7 +3,7 @@
  * (one per dependency set) and the Pythran trees put on their path.
  */
 import { z } from 'zod';
-import { environmentReport } from './run.js';
+import { environmentReport } from '../pipeline/run.js';
 import { UsageError } from '../errors.js';
 import { openCache } from '../io/cache.js';
 import { commitInfo, openRepo, resolveCommit } from '../io/git.js';

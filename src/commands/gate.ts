@@ -19,7 +19,9 @@ import { displayPath, resolveTargets, type Repro } from '../io/targets.js';
 import { renderJunit } from '../reporters/junit.js';
 import { renderMarkdown } from '../reporters/markdown.js';
 import { TOOL_VERSION } from '../version.js';
-import { environmentReport, RunOptionsSchema, runRepros, type CommandContext } from './run.js';
+import { RunOptionsSchema, type CommandContext } from './run.js';
+import { environmentReport, runRepros } from '../pipeline/run.js';
+import { realPorts } from '../io/ports.js';
 
 export const GateOptionsSchema = RunOptionsSchema.omit({ python: true, pythran: true }).extend({
   baseline: z.string().min(1),
@@ -126,7 +128,7 @@ export async function gateCommand(targets: readonly string[], opts: GateOptions,
     // Both sides at once, sharing the cores between them.
     const jobs = Math.max(1, Math.floor(opts.jobs / 2));
     const runOpts = { ...opts, python: undefined, pythran: undefined, jobs, diagnose: false };
-    const [b, c] = await Promise.all([runRepros(repros, baseEnv, cache, runOpts, ctx), runRepros(repros, candEnv, cache, runOpts, ctx)]);
+    const [b, c] = await Promise.all([runRepros(repros, baseEnv, cache, runOpts, { ...ctx, ports: realPorts }), runRepros(repros, candEnv, cache, runOpts, { ...ctx, ports: realPorts })]);
     baseResults = [...baseResults, ...b];
     candResults = [...candResults, ...c];
   }

@@ -3,14 +3,15 @@
  * allocated, which buffer a native leak looks like, whether it scales with
  * the input, and whether it exists without Pythran. Pure.
  */
+import type { Confirmation, ConfirmationPlan } from './confirm.js';
 import type { Measurement } from './measure.js';
 import type { FunctionJudgement } from './verdict.js';
 
 /** Everything measured about one function: the first run and, for a leak, the follow-ups. */
 export interface Investigation {
   first: Measurement;
-  /** The same measurement in a fresh process (run only when the first run leaks). */
-  replicate: Measurement | null;
+  /** One long run in a fresh process, sized from the first run's noise (run only when the first run leaks). */
+  confirmation: { plan: ConfirmationPlan; measurement: Measurement } | null;
   /** The function run as plain Python with NumPy, uncompiled (only for a leak). */
   interpreted: Measurement | null;
   /** The same call with twice the input size (only for a native-heap leak). */
@@ -30,8 +31,10 @@ export interface Diagnosis {
   scaling: { bytesPerCall: number; ratio: number; reading: 'proportional' | 'fixed' | 'unclear' } | null;
   /** The uncompiled control. */
   interpreted: { verdict: string; kind: string | null; message: string } | null;
-  /** The replicate in a fresh process. */
+  /** The confirmation in a fresh process, in short. */
   replicate: { verdict: string; message: string } | null;
+  /** The confirmation in full: each signal's growth per call in the first process's batches and over the long run. */
+  confirmation: Confirmation | null;
 }
 
 /** Objects per call worth naming: at least one every other call. */
@@ -42,7 +45,7 @@ function perCallOf(j: FunctionJudgement, name: string): number | null {
   return s !== undefined && Number.isFinite(s.perCall.estimate) ? s.perCall.estimate : null;
 }
 
-function summary(m: Measurement): { verdict: string; kind: string | null; message: string } {
+export function summary(m: Measurement): { verdict: string; kind: string | null; message: string } {
   switch (m.status) {
     case 'judged':
       return { verdict: m.judgement.verdict, kind: m.judgement.kind, message: m.judgement.reason };
@@ -69,7 +72,7 @@ export function likelyBuffer(bytes: number, args: readonly string[], argBytes: R
   return `about the size of ${hits.join(' or ')}: a buffer of that size is likely lost on every call`;
 }
 
-export function diagnose(inv: Investigation): Diagnosis | null {
+export function diagnose(inv: Investigation, confirmation: Confirmation | null = null): Diagnosis | null {
   const m = inv.first;
   if (m.status !== 'judged') return null;
   const calls = m.sites?.calls ?? 0;
@@ -101,12 +104,31 @@ export function diagnose(inv: Investigation): Diagnosis | null {
     buffer,
     scaling,
     interpreted: inv.interpreted === null ? null : summary(inv.interpreted),
-    replicate: inv.replicate === null ? null : { verdict: summary(inv.replicate).verdict, message: summary(inv.replicate).message },
+    replicate: confirmationSummary(inv, confirmation),
+    confirmation,
   };
 }
 
+function confirmationSummary(inv: Investigation, c: Confirmation | null): Diagnosis['replicate'] {
+  if (inv.confirmation === null) return null;
+  if (c === null) {
+    const s = summary(inv.confirmation.measurement);
+    return { verdict: s.verdict === 'error' || s.verdict === 'crash' || s.verdict === 'timeout' ? s.verdict : 'inconclusive', message: s.message };
+  }
+  const parts = c.signals.map((s) => `${s.name} ${s.perCall === null ? 'unread' : s.perCall.toFixed(2)} ± ${s.margin.toFixed(2)}/call`);
+  return { verdict: c.verdict, message: `one run of ${c.calls} calls in a fresh process: ${parts.join(', ')}` };
+}
+
+/** Whose leak it is: Pythran's when the uncompiled control is ok, the code's own when it leaks too. */
+export function ownerOf(verdict: string, d: Diagnosis | null): 'pythran' | 'code' | null {
+  if (verdict !== 'leak' || d === null || d.interpreted === null) return null;
+  if (d.interpreted.verdict === 'ok') return 'pythran';
+  if (d.interpreted.verdict === 'leak') return 'code';
+  return null;
+}
+
 /** Lines a person reads under a leak: what leaks, where, and whether Pythran is to blame. */
-export function describeDiagnosis(d: Diagnosis, verdict: string): string[] {
+export function describeDiagnosis(d: Pick<Diagnosis, 'types' | 'sizes' | 'sites' | 'buffer' | 'scaling' | 'interpreted'>, verdict: string): string[] {
   const lines: string[] = [];
   const n = (x: number) => (x >= 10 ? x.toFixed(0) : x.toFixed(1));
   if (d.types.length > 0) lines.push(`left alive per call: ${d.types.map((t) => `${n(t.perCall)} ${t.type}`).join(', ')}`);
@@ -128,7 +150,7 @@ export function describeDiagnosis(d: Diagnosis, verdict: string): string[] {
       only
         ? 'uncompiled (plain Python + NumPy): ok -- the leak exists only when compiled by Pythran'
         : `uncompiled (plain Python + NumPy): ${d.interpreted.verdict}${d.interpreted.kind !== null ? ` (${d.interpreted.kind})` : ''}${
-            d.interpreted.verdict === 'leak' ? ' -- the leak is in the Python code itself, not Pythran' : ''
+            d.interpreted.verdict === 'leak' ? " -- the code's own leak: it leaks in plain Python too, so it is not Pythran's" : ''
           }`,
     );
   }

@@ -5,7 +5,9 @@
  * streams replayed through a fake exercise exactly this code. No clock: the
  * budget is counted in the seconds the harness reports spending on calls.
  */
+import { readingNoise } from './confirm.js';
 import type {
+  BulkMessage,
   ErrorMessage,
   HarnessCommand,
   HarnessMessage,
@@ -69,6 +71,8 @@ export type Measurement =
       ready: ReadyMessage;
       samples: Samples;
       sites: SitesMessage | null;
+      /** The confirmation run's two readings, when this process made one. */
+      bulk: BulkMessage | null;
       /** Objects of each type left alive per call (plain phase, most common types), largest first. */
       types: Array<{ type: string; perCall: number }>;
       calls: number;
@@ -91,6 +95,8 @@ export async function measure(session: HarnessSession, opts: MeasureOptions): Pr
   const spent: Record<PhaseName, number> = { plain: 0, traced: 0 };
 
   let sites: SitesMessage | null = null;
+  let bulk: BulkMessage | null = null;
+  let batchAsked = 0;
   const warmedUp = () => (ready === null ? 0 : ready.warmupCalls * ready.callSeconds);
   const judgePhase = (p: PhaseName): SignalJudgement[] =>
     (p === 'plain' ? plainSeries(samples.plain, opts.thresholds) : tracedSeries(samples.traced, opts.thresholds)).map((s) =>
@@ -135,6 +141,13 @@ export async function measure(session: HarnessSession, opts: MeasureOptions): Pr
         else samples.traced.push(msg);
         spent[msg.phase] = msg.seconds;
         if (nextSent) break;
+        if (msg.phase === 'plain' && ready !== null) {
+          const ask = batchForNoise(samples.plain, judgePhase('plain'), ready.callSeconds, opts.budgetSeconds * opts.plainShare);
+          if (ask > batchAsked) {
+            batchAsked = ask;
+            session.send(`batch ${ask}`);
+          }
+        }
         const allowed =
           msg.phase === 'plain' ? opts.budgetSeconds * opts.plainShare : Math.max(opts.budgetSeconds - spent.plain, opts.budgetSeconds * (1 - opts.plainShare));
         if (settled(msg.phase) || msg.seconds >= allowed) {
@@ -148,6 +161,9 @@ export async function measure(session: HarnessSession, opts: MeasureOptions): Pr
         break;
       case 'sites':
         sites = msg;
+        break;
+      case 'bulk':
+        bulk = msg;
         break;
       case 'done':
         done = true;
@@ -180,10 +196,36 @@ export async function measure(session: HarnessSession, opts: MeasureOptions): Pr
     ready,
     samples,
     sites,
+    bulk,
     types: typeGrowth(samples.plain),
     calls,
     seconds: spent.plain + spent.traced,
   };
+}
+
+/** Batches of the plain phase are checked for noise at these sample counts. */
+const NOISE_CHECKS = new Set([6, 12, 24]);
+/** Batches wanted over the rest of the phase: the batch size must leave room for this many. */
+const BATCHES_WANTED = 16;
+
+/**
+ * The smallest batch that lets a leak at the threshold stand out of a signal's reading noise
+ * (twice the noise over one batch), for the noisiest undecided signal, within the phase's
+ * time: the number of calls comes from the call time and the noise, not from a fixed size.
+ * 0 when nothing needs to change.
+ */
+export function batchForNoise(plain: readonly PlainSample[], judged: readonly SignalJudgement[], callSeconds: number, phaseSeconds: number): number {
+  if (!NOISE_CHECKS.has(plain.length)) return 0;
+  const calls = plain.map((s) => s.calls);
+  let want = 0;
+  for (const j of judged) {
+    if (!j.decisive || j.state !== 'undecided') continue;
+    const values = plain.map((s) => (j.name === 'blocks' ? s.blocks : j.name === 'native' ? (s.native ?? 0) : j.name === 'rss' ? (s.rss ?? 0) : (s.refcounts[Number(j.name.slice(9))] ?? 0)));
+    const noise = readingNoise(calls, values);
+    if (Number.isFinite(noise)) want = Math.max(want, Math.ceil((2 * noise) / j.threshold));
+  }
+  const cap = Math.max(1, Math.floor(phaseSeconds / BATCHES_WANTED / Math.max(callSeconds, 1e-9)));
+  return want > 1 ? Math.min(want, cap) : 0;
 }
 
 /** Surviving objects per call by type, over the plain phase (the first batch included: it is measured too). */

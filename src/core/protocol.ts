@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 
 const finite = z.number().refine(Number.isFinite, 'must be a finite number');
 const count = z.number().int().nonnegative();
@@ -71,7 +71,8 @@ export type TracedSample = z.infer<typeof TracedSample>;
 
 export const ErrorMessage = z.object({
   type: z.literal('error'),
-  stage: z.enum(['config', 'import', 'arguments', 'call']),
+  /** `protocol`: the harness refused a command or its configuration (a bug of the tool, not of the user's code). */
+  stage: z.enum(['config', 'protocol', 'import', 'arguments', 'call']),
   exception: z.string(),
   message: z.string(),
   traceback: z.string(),
@@ -87,6 +88,27 @@ export const SitesMessage = z.object({
 });
 export type SitesMessage = z.infer<typeof SitesMessage>;
 
+/** One reading of the confirmation run: the plain signals, or tracemalloc's traced size alone. */
+const BulkReading = z.object({
+  blocks: count.optional(),
+  native: count.nullable().optional(),
+  rss: count.nullable().optional(),
+  refcounts: z.array(count.nullable()).optional(),
+  traced: count.optional(),
+  types: z.null().optional(),
+});
+
+/** The confirmation: a reading, `calls` calls with no message and no reading, a reading. */
+export const BulkMessage = z.object({
+  type: z.literal('bulk'),
+  calls: count.min(1),
+  seconds: finite.nonnegative(),
+  traced: z.boolean(),
+  before: BulkReading,
+  after: BulkReading,
+});
+export type BulkMessage = z.infer<typeof BulkMessage>;
+
 export const DoneMessage = z.object({ type: z.literal('done') });
 
 export const HarnessMessage = z.union([
@@ -97,12 +119,13 @@ export const HarnessMessage = z.union([
   TracedSample,
   ErrorMessage,
   SitesMessage,
+  BulkMessage,
   DoneMessage,
 ]);
 export type HarnessMessage = z.infer<typeof HarnessMessage>;
 
-/** Commands the tool writes to the harness's command pipe. */
-export type HarnessCommand = 'next' | 'stop';
+/** Commands the tool writes to the harness's command pipe: end the phase, end the run, set the smallest batch. */
+export type HarnessCommand = 'next' | 'stop' | `batch ${number}`;
 
 /** One argument value the harness builds (see build_value in python/harness.py). */
 export type ArgPlan =
@@ -133,11 +156,16 @@ export interface HarnessConfig {
   warmupMinCalls: number;
   batchSeconds: number;
   maxBatchCalls: number;
-  phases: PhaseName[];
+  /** Batch phases in order, or `bulk` alone for the confirmation run. */
+  phases: Array<PhaseName | 'bulk'>;
   /** Multiply the arguments' size (arrays along axis 0, positive ints) by this factor. */
-  scale?: number;
+  scale: number;
   /** Count object types among each batch's survivors (plain phase). */
-  census?: boolean;
+  census: boolean;
+  /** Calls of the confirmation run (`bulk` phase; 0 otherwise). */
+  bulkCalls: number;
+  /** The confirmation reads tracemalloc rather than the plain signals. */
+  bulkTraced: boolean;
 }
 
 export type ParsedLine = { ok: true; message: HarnessMessage } | { ok: false; reason: string };

@@ -59,9 +59,39 @@ export const ResultSchema = z.object({
       scaling: z.object({ bytesPerCall: num, ratio: num, reading: z.enum(['proportional', 'fixed', 'unclear']) }).nullable(),
       interpreted: z.object({ verdict: z.string(), kind: z.string().nullable(), message: z.string() }).nullable(),
       replicate: z.object({ verdict: z.string(), message: z.string() }).nullable(),
+      confirmation: z
+        .object({
+          calls: z.number().int(),
+          seconds: num,
+          traced: z.boolean(),
+          firstBatchCalls: z.number().int().describe('the largest batch of the first process: the batch-size check compares it with one batch of `calls`'),
+          capped: z.boolean().describe('true when the time allowed kept the run shorter than 20 times the noise asks for'),
+          verdict: z.enum(['leak', 'ok', 'inconclusive']),
+          kind: z.enum(KINDS).nullable(),
+          signals: z.array(
+            z.object({
+              name: z.string(),
+              unit: z.enum(['bytes', 'blocks', 'refs']),
+              threshold: num,
+              noise: num.describe('reading noise measured in the first process (at least one granule)'),
+              firstPerCall: num.describe('growth per call in the first process, in its batches'),
+              growth: num.nullable(),
+              perCall: num.nullable().describe('growth per call over the long run'),
+              margin: num,
+              state: z.enum(['leak', 'flat', 'undecided']),
+              ratio: num.nullable().describe('perCall over firstPerCall: near 1 for a leak, near 0 for growth that comes with batches'),
+            }),
+          ),
+        })
+        .nullable()
+        .describe('the confirmation of a leak: one long run of calls in a fresh process, with no reading in between'),
     })
     .nullable()
     .describe('what leaks and where: object types, tracemalloc sites and block sizes, the likely buffer, scaling, the uncompiled control, the replicate'),
+  owner: z
+    .enum(['pythran', 'code'])
+    .nullable()
+    .describe("for a leak: 'pythran' when the uncompiled control is ok, 'code' when the same function leaks in plain Python too (the code's own leak, not Pythran's); null when unknown"),
   series: z
     .object({
       plain: z.object({ calls: z.array(z.number()), rss: z.array(z.number().nullable()), native: z.array(z.number().nullable()), blocks: z.array(z.number()) }),

@@ -3,8 +3,9 @@
  */
 import type { Measurement } from './measure.js';
 import type { Result } from './report.js';
-import { combineReplicate, type SignalJudgement } from './verdict.js';
-import { diagnose, type Investigation } from './diagnosis.js';
+import type { SignalJudgement } from './verdict.js';
+import { combineConfirmation, judgeConfirmation, type Confirmation } from './confirm.js';
+import { diagnose, ownerOf, summary, type Investigation } from './diagnosis.js';
 
 export interface ResultContext {
   file: string;
@@ -24,6 +25,7 @@ const EMPTY = {
   signals: {},
   series: null,
   diagnosis: null,
+  owner: null,
 } satisfies Partial<Result>;
 
 export function errorResult(ctx: ResultContext, errorType: NonNullable<Result['errorType']>, message: string): Result {
@@ -106,6 +108,7 @@ export function resultFromMeasurement(ctx: ResultContext, m: Measurement, timeou
         rulesOutAbove: j.verdict === 'ok' ? Math.max(0, ...j.signals.filter((s) => s.decisive && s.unit === 'bytes').map((s) => s.rulesOutAbove)) : null,
         signals: signalRecord(j.signals),
         diagnosis: null,
+        owner: null,
         series: {
           plain: {
             calls: m.samples.plain.map((x) => x.calls),
@@ -120,13 +123,18 @@ export function resultFromMeasurement(ctx: ResultContext, m: Measurement, timeou
   }
 }
 
-/** A report row from a function's whole investigation: the replicate decides whether a leak is final. */
+/** A report row from a function's whole investigation: the confirmation decides whether a leak is final. */
 export function resultFromInvestigation(ctx: ResultContext, inv: Investigation, timeoutSeconds: number): Result {
   let first = inv.first;
-  if (first.status === 'judged' && inv.replicate !== null) {
-    const replicate = inv.replicate.status === 'judged' ? inv.replicate.judgement : null;
-    first = { ...first, judgement: combineReplicate(first.judgement, replicate) };
+  let confirmation: Confirmation | null = null;
+  if (first.status === 'judged' && first.judgement.verdict === 'leak') {
+    const c = inv.confirmation;
+    let why: string | undefined;
+    if (c !== null && c.measurement.status === 'judged' && c.measurement.bulk !== null) confirmation = judgeConfirmation(c.plan, c.measurement.bulk);
+    else if (c !== null) why = `${summary(c.measurement).verdict}: ${summary(c.measurement).message}`;
+    first = { ...first, judgement: combineConfirmation(first.judgement, confirmation, why) };
   }
   const result = resultFromMeasurement(ctx, first, timeoutSeconds);
-  return { ...result, diagnosis: diagnose({ ...inv, first }) };
+  const diagnosis = diagnose({ ...inv, first }, confirmation);
+  return { ...result, diagnosis, owner: ownerOf(result.verdict, diagnosis) };
 }

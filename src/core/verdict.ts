@@ -14,8 +14,8 @@
  *   - `undecided` otherwise: more batches are needed.
  * A function is `leak` when any decisive signal is `leak`, `ok` when every
  * decisive signal is `flat`, and `inconclusive` when the budget ran out first.
- * A leak becomes final only when a replicate in a fresh process agrees
- * (combineReplicate).
+ * A leak becomes final only when the confirmation in a fresh process
+ * agrees (confirm.ts).
  */
 import { batchRates, meanInterval, type Interval } from './stats.js';
 import type { PlainSample, TracedSample } from './protocol.js';
@@ -165,16 +165,19 @@ export interface FunctionJudgement {
   reason: string;
 }
 
+/** The kind of a leak from the signals that leak: references beat objects, objects beat the native heap. */
+export function kindOf(names: readonly SignalName[]): LeakKind {
+  if (names.some((n) => n.startsWith('refcount:'))) return 'argument-refcount';
+  if (names.includes('blocks')) return 'python-objects';
+  if (names.some((n) => n === 'native' || n === 'rss')) return 'native-heap';
+  return 'python-objects';
+}
+
 export function judgeFunction(signals: readonly SignalJudgement[]): FunctionJudgement {
   const decisive = signals.filter((s) => s.decisive);
   const leaking = decisive.filter((s) => s.state === 'leak');
   if (leaking.length > 0) {
-    const has = (pred: (n: SignalName) => boolean) => leaking.some((s) => pred(s.name));
-    let kind: LeakKind;
-    if (has((n) => n.startsWith('refcount:'))) kind = 'argument-refcount';
-    else if (has((n) => n === 'blocks')) kind = 'python-objects';
-    else if (has((n) => n === 'native' || n === 'rss')) kind = 'native-heap';
-    else kind = 'python-objects';
+    const kind = kindOf(leaking.map((s) => s.name));
     // Every leak states bytes per call with an interval: the leaking signals, and any byte
     // signal whose interval lies above its threshold even if it was not held long enough to decide.
     const shown = decisive.filter((s) => s.state === 'leak' || (s.unit === 'bytes' && s.perCall.low > s.threshold));
@@ -186,12 +189,17 @@ export function judgeFunction(signals: readonly SignalJudgement[]): FunctionJudg
     const bound = bytes.length > 0 ? Math.max(...bytes.map((s) => s.rulesOutAbove)) : 0;
     return { verdict: 'ok', kind: null, signals: [...signals], reason: `no leak above ${fmt(Math.max(bound, 0))} B/call` };
   }
-  const open = decisive.filter((s) => s.state === 'undecided').map((s) => s.name);
+  const open = decisive.filter((s) => s.state === 'undecided');
+  // What the run could still have seen: for each open signal, the upper end of its recent interval.
+  const seen = open.map((s) => `${s.name} ${fmt(s.rulesOutAbove)} ${s.unit === 'bytes' ? 'B' : s.unit}/call`).join(', ');
   return {
     verdict: 'inconclusive',
     kind: null,
     signals: [...signals],
-    reason: decisive.length === 0 ? 'no signal could be measured' : `budget spent before ${open.join(', ')} settled`,
+    reason:
+      decisive.length === 0
+        ? 'no signal could be measured'
+        : `budget spent before ${open.map((s) => s.name).join(', ')} settled; the smallest leak this run could have seen: ${seen}`,
   };
 }
 
@@ -202,32 +210,4 @@ function fmt(x: number): string {
   if (a >= 1) return x.toFixed(1);
   if (a >= 0.01 || a === 0) return x.toFixed(2);
   return x.toPrecision(1);
-}
-
-/**
- * A leak is final only when a replicate in a fresh process leaks too. The
- * replicate warms up for as long as the first process ran, so it looks at a
- * later stretch of the function's life: a leak goes on at the same rate there,
- * while a cache or pool that was filling up has stopped. So a replicate that is
- * `ok` makes the function `ok` (its growth was bounded), and anything else that
- * is not a leak makes it `inconclusive`.
- */
-export function combineReplicate(first: FunctionJudgement, replicate: FunctionJudgement | null): FunctionJudgement {
-  if (first.verdict !== 'leak') return first;
-  if (replicate === null) {
-    return { ...first, verdict: 'inconclusive', kind: null, reason: `${first.reason}; the replicate in a fresh process could not be measured` };
-  }
-  if (replicate.verdict === 'leak') return { ...first, reason: `${first.reason}; confirmed in a fresh process` };
-  if (replicate.verdict === 'ok') {
-    return {
-      ...replicate,
-      reason: `growth at first (${first.reason}) stopped later in a fresh process, as a filling cache does: ${replicate.reason}`,
-    };
-  }
-  return {
-    ...first,
-    verdict: 'inconclusive',
-    kind: null,
-    reason: `the first process leaked (${first.reason}) but a fresh process did not confirm it (${replicate.verdict}: ${replicate.reason})`,
-  };
 }

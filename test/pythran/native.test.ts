@@ -8,7 +8,8 @@ import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { investigateFunction, measureFunction } from '../../src/commands/run.js';
+import { investigateFunction, measureFunction } from '../../src/pipeline/measure.js';
+import { realPorts } from '../../src/io/ports.js';
 import { resultFromInvestigation } from '../../src/core/results.js';
 import { openCache } from '../../src/io/cache.js';
 import { ensureManagedEnv, type PythonEnv } from '../../src/io/python-env.js';
@@ -33,7 +34,7 @@ beforeAll(async () => {
 
 describe('native heap leak', () => {
   it('is a leak of kind native-heap at about 64 B per call, with tracemalloc reading about zero', async () => {
-    const m = await measureFunction(env, module, 'native', { expr: '64' }, opts, { signal });
+    const m = await measureFunction(env, module, 'native', { expr: '64' }, opts, { signal, ports: realPorts });
     expect(m.status).toBe('judged');
     if (m.status !== 'judged') return;
     expect(m.judgement.verdict).toBe('leak');
@@ -47,23 +48,23 @@ describe('native heap leak', () => {
   });
 
   it('sees a 64 KiB leak too (above the mmap threshold for fresh chunks, still counted)', async () => {
-    const m = await measureFunction(env, module, 'native', { expr: '65536' }, opts, { signal });
+    const m = await measureFunction(env, module, 'native', { expr: '65536' }, opts, { signal, ports: realPorts });
     expect(m.status === 'judged' && m.judgement.kind).toBe('native-heap');
   });
 
   it('tells a leak proportional to the input from its run at twice the size, and confirms it in a fresh process', async () => {
-    const inv = await investigateFunction(env, { ...module, sourcePath: null }, 'native', { expr: '1000' }, opts, { signal });
+    const inv = await investigateFunction(env, { ...module, sourcePath: null }, 'native', { expr: '1000' }, opts, { signal, ports: realPorts });
     const r = resultFromInvestigation({ file: 'planted', function: 'native', call: null, build: null }, inv, 120);
     expect(r.verdict).toBe('leak');
     expect(r.kind).toBe('native-heap');
-    expect(r.diagnosis?.replicate?.verdict).toBe('leak');
+    expect(r.diagnosis?.confirmation?.verdict).toBe('leak');
     expect(r.diagnosis?.scaling?.reading).toBe('proportional');
     expect(r.diagnosis?.scaling?.ratio).toBeGreaterThan(1.8);
     expect(r.diagnosis?.scaling?.ratio).toBeLessThan(2.2);
   });
 
   it('calls the same allocation, freed, ok', async () => {
-    const m = await measureFunction(env, module, 'native_freed', { expr: '64' }, opts, { signal });
+    const m = await measureFunction(env, module, 'native_freed', { expr: '64' }, opts, { signal, ports: realPorts });
     expect(m.status === 'judged' && m.judgement.verdict).toBe('ok');
   });
 });

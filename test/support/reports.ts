@@ -31,6 +31,7 @@ export function leakResult(overrides: Partial<Result> = {}): Result {
       'refcount:0': { unit: 'refs', perCall: 0, low: 0, high: 0, threshold: 0.5, state: 'flat', decisive: true, batches: 6 },
     },
     build: { cached: true, seconds: 0 },
+    owner: null,
     diagnosis: null,
     series: {
       plain: {
@@ -67,6 +68,7 @@ export function okResult(overrides: Partial<Result> = {}): Result {
       rss: { unit: 'bytes', perCall: 0.03, low: -0.01, high: 0.07, threshold: 16, state: 'flat', decisive: false, batches: 6 },
     },
     build: { cached: true, seconds: 0 },
+    owner: null,
     diagnosis: null,
     series: {
       plain: {
@@ -98,6 +100,7 @@ export function crashResult(overrides: Partial<Result> = {}): Result {
     call: null,
     signals: {},
     build: null,
+    owner: null,
     diagnosis: null,
     series: null,
     ...overrides,

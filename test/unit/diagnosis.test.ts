@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { describeDiagnosis, diagnose, likelyBuffer } from '../../src/core/diagnosis.js';
 import { measure } from '../../src/core/measure.js';
-import { DEFAULT_RULE, DEFAULT_THRESHOLDS, combineReplicate, judgeFunction, judgeSignal, type SignalSeries } from '../../src/core/verdict.js';
+import { DEFAULT_RULE, DEFAULT_THRESHOLDS } from '../../src/core/verdict.js';
 import { replay } from '../support/fake-session.js';
 
 const opts = { thresholds: DEFAULT_THRESHOLDS, rule: DEFAULT_RULE, budgetSeconds: 10, plainShare: 0.6 };
@@ -9,7 +9,7 @@ const opts = { thresholds: DEFAULT_THRESHOLDS, rule: DEFAULT_RULE, budgetSeconds
 describe('naming the seed leak from a recorded stream (Pythran 0.15.0, simpler_leak)', () => {
   it('finds two slices and a tuple left alive per call, in three 56-byte blocks', async () => {
     const first = await measure(replay('leaky'), opts);
-    const d = diagnose({ first, replicate: null, interpreted: null, scaled: null });
+    const d = diagnose({ first, confirmation: null, interpreted: null, scaled: null });
     expect(d).not.toBeNull();
     const types = Object.fromEntries((d?.types ?? []).map((t) => [t.type, t.perCall]));
     expect(types.slice).toBeCloseTo(2, 1);
@@ -23,7 +23,7 @@ describe('naming the seed leak from a recorded stream (Pythran 0.15.0, simpler_l
   it('says the leak exists only when compiled when the uncompiled control is ok', async () => {
     const first = await measure(replay('leaky'), opts);
     const control = await measure(replay('flat'), opts);
-    const d = diagnose({ first, replicate: null, interpreted: control, scaled: null });
+    const d = diagnose({ first, confirmation: null, interpreted: control, scaled: null });
     expect(describeDiagnosis(d!, 'leak').at(-1)).toContain('the leak exists only when compiled by Pythran');
   });
 });
@@ -35,36 +35,5 @@ describe('likelyBuffer', () => {
   });
   it('says nothing when no array is close', () => {
     expect(likelyBuffer(80, ['ndarray float64[1000]'], [8000], 'None', null)).toBeNull();
-  });
-});
-
-describe('combineReplicate', () => {
-  const series = (perCall: number): SignalSeries => ({
-    name: 'blocks',
-    unit: 'blocks',
-    threshold: 0.5,
-    decisive: true,
-    calls: Array.from({ length: 11 }, (_, i) => i * 1000),
-    values: Array.from({ length: 11 }, (_, i) => perCall * 1000 * i),
-  });
-  const leak = judgeFunction([judgeSignal(series(3))]);
-  const ok = judgeFunction([judgeSignal(series(0))]);
-  it('keeps a leak the replicate confirms', () => {
-    expect(combineReplicate(leak, leak).verdict).toBe('leak');
-  });
-  it('calls growth that stopped later in the replicate ok (a filling cache), saying so', () => {
-    const c = combineReplicate(leak, ok);
-    expect(c.verdict).toBe('ok');
-    expect(c.kind).toBeNull();
-    expect(c.reason).toContain('stopped later in a fresh process');
-  });
-  it('makes a leak the replicate cannot judge inconclusive, never ok', () => {
-    const undecided = judgeFunction([judgeSignal({ ...series(0), calls: [0, 1000], values: [0, 0] })]);
-    const c = combineReplicate(leak, undecided);
-    expect(c.verdict).toBe('inconclusive');
-    expect(combineReplicate(leak, null).verdict).toBe('inconclusive');
-  });
-  it('leaves an ok alone', () => {
-    expect(combineReplicate(ok, null)).toBe(ok);
   });
 });

@@ -64,7 +64,7 @@ describe('parseHarnessLine', () => {
   it('refuses unknown message types and wrong protocol versions', () => {
     expect(parseHarnessLine('{"type":"bogus"}').ok).toBe(false);
     const hello = recordedLines('leaky')[0] ?? '';
-    expect(parseHarnessLine(hello.replace('"protocol":1', '"protocol":2')).ok).toBe(false);
+    expect(parseHarnessLine(hello.replace('"protocol":2', '"protocol":1')).ok).toBe(false);
   });
   it('refuses non-JSON without throwing', () => {
     const r = parseHarnessLine('Traceback (most recent call last):');

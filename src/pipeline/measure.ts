@@ -1,0 +1,109 @@
+/**
+ * One function, measured and investigated: the first measurement, and for a
+ * leak its confirmation in a fresh process, the uncompiled control and (for a
+ * native leak) the run at twice the input size. The harness is a port.
+ */
+import path from 'node:path';
+import { planConfirmation } from '../core/confirm.js';
+import type { Investigation } from '../core/diagnosis.js';
+import { measure, type Measurement } from '../core/measure.js';
+import type { CallPlan, HarnessConfig } from '../core/protocol.js';
+import { DEFAULT_RULE } from '../core/verdict.js';
+import { thresholdsFrom, type RunOptions } from './options.js';
+import type { PipelineContext, PythonEnv } from './ports.js';
+
+export type MeasureFunctionOptions = Pick<RunOptions, 'budget' | 'timeout' | 'threshold'> & {
+  scale?: number;
+  phases?: HarnessConfig['phases'];
+  /** Seconds of calls before measuring starts. */
+  warmupSeconds?: number;
+  /** Calls of the confirmation run (phases ['bulk']), and whether it reads tracemalloc. */
+  bulk?: { calls: number; traced: boolean };
+  /** false: after a leak, run only the confirmation (the verdict), not the uncompiled control or the scaled run. */
+  diagnose?: boolean;
+};
+
+export interface ModuleRef {
+  modulePath: string;
+  moduleName: string;
+}
+
+const WARMUP_SECONDS = 0.05; // the default of --warmup
+/** The confirmation run makes at least this many calls. */
+const CONFIRM_MIN_CALLS = 50;
+
+/** Measure one function of a built module in its own harness process. */
+export async function measureFunction(
+  env: PythonEnv,
+  module: ModuleRef,
+  fn: string,
+  call: CallPlan,
+  opts: MeasureFunctionOptions,
+  ctx: Pick<PipelineContext, 'signal' | 'ports'>,
+): Promise<Measurement> {
+  const session = ctx.ports.harness.start(
+    env,
+    {
+      modulePath: module.modulePath,
+      moduleName: module.moduleName,
+      function: fn,
+      call,
+      warmupSeconds: opts.warmupSeconds ?? WARMUP_SECONDS,
+      warmupMinCalls: 10,
+      batchSeconds: 0.01,
+      maxBatchCalls: 20_000,
+      phases: opts.phases ?? ['plain', 'traced'],
+      scale: opts.scale ?? 1,
+      census: true,
+      bulkCalls: opts.bulk?.calls ?? 0,
+      bulkTraced: opts.bulk?.traced ?? false,
+    },
+    { timeoutMs: opts.timeout * 1000, signal: ctx.signal, cwd: path.dirname(module.modulePath) },
+  );
+  return measure(session, { thresholds: thresholdsFrom(opts), rule: DEFAULT_RULE, budgetSeconds: opts.budget, plainShare: 0.6 });
+}
+
+/**
+ * Measure a function and, when it leaks, find out more, each in a fresh
+ * process and side by side: the confirmation (a leak is final only if one long
+ * run with no readings in between grows too), the same function uncompiled (is
+ * it Pythran's leak?), and for a native leak the same call at twice the input
+ * size (does it scale with the input?).
+ */
+export async function investigateFunction(
+  env: PythonEnv,
+  module: ModuleRef & { sourcePath: string | null },
+  fn: string,
+  call: CallPlan,
+  opts: MeasureFunctionOptions,
+  ctx: Pick<PipelineContext, 'signal' | 'ports'>,
+): Promise<Investigation> {
+  const first = await measureFunction(env, module, fn, call, opts, ctx);
+  if (first.status !== 'judged' || first.judgement.verdict !== 'leak') return { first, confirmation: null, interpreted: null, scaled: null };
+  const native = first.judgement.kind === 'native-heap';
+  const plainSeconds = first.samples.plain.at(-1)?.seconds ?? first.seconds;
+  const plainCalls = first.samples.plain.at(-1)?.calls ?? 0;
+  const secondsPerCall = plainCalls > 0 ? plainSeconds / plainCalls : first.ready.callSeconds;
+  const plan = planConfirmation(
+    { judgement: first.judgement, plain: first.samples.plain, traced: first.samples.traced },
+    secondsPerCall,
+    { minCalls: CONFIRM_MIN_CALLS, maxSeconds: opts.budget },
+  );
+  // The confirmation warms up for twice as long as the first process had run when it saw the
+  // leak, so it measures a window well past the first one: a cache that was still filling
+  // then has stopped by now, while a leak goes on at the same rate.
+  const horizon = 2 * ((opts.warmupSeconds ?? WARMUP_SECONDS) + plainSeconds);
+  // The confirmation's calls are not counted against the budget's clock but they need time: allow for them.
+  const confirmTimeout = opts.timeout + horizon + plan.calls * secondsPerCall * (plan.traced ? 4 : 1);
+  // The control and the scaled run measure as the first run did, plain phase only when that saw the leak.
+  const plainLeak = first.judgement.signals.some((s) => s.decisive && s.state === 'leak' && s.name !== 'python');
+  const again: MeasureFunctionOptions = { ...opts, phases: plainLeak ? ['plain'] : undefined };
+  const [confirmed, interpreted, scaled] = await Promise.all([
+    measureFunction(env, module, fn, call, { ...opts, timeout: confirmTimeout, warmupSeconds: horizon, phases: ['bulk'], bulk: { calls: plan.calls, traced: plan.traced } }, ctx),
+    module.sourcePath === null || opts.diagnose === false
+      ? Promise.resolve(null)
+      : measureFunction(env, { modulePath: module.sourcePath, moduleName: `${module.moduleName}_uncompiled` }, fn, call, again, ctx),
+    native && opts.diagnose !== false ? measureFunction(env, module, fn, call, { ...opts, scale: 2, phases: ['plain'] }, ctx) : Promise.resolve(null),
+  ]);
+  return { first, confirmation: { plan, measurement: confirmed }, interpreted, scaled };
+}

@@ -1,0 +1,153 @@
+/**
+ * A run over repros: parse each file's exports, build it, measure every
+ * exported function (each in its own process, `jobs` at a time), judge and
+ * collect one result per function. Shared by `run`, `gate` and `bisect`.
+ */
+import pLimit from 'p-limit';
+import { parseCallDirectives, parseCallText, planCall, UnsupportedArgument, type WrittenCall } from '../core/calls.js';
+import { parseShard, SCHEMA_VERSION, shardKeys, type EnvironmentReport, type Report, type Result } from '../core/report.js';
+import { errorResult, resultFromInvestigation, type ResultContext } from '../core/results.js';
+import { parseExports, SpecSyntaxError, type ExportSignature } from '../core/signature.js';
+import { CancelledError, isKnownError, UsageError } from '../errors.js';
+import { openCache } from '../io/cache.js';
+import { resolveTargets, type Repro } from '../io/targets.js';
+import { TOOL_VERSION } from '../version.js';
+import { investigateFunction } from './measure.js';
+import { thresholdsFrom, type RunOptions } from './options.js';
+import type { CacheLayout, PipelineContext, PythonEnv } from './ports.js';
+
+export function environmentReport(env: PythonEnv): EnvironmentReport {
+  return {
+    python: `${env.probe.executable} (${env.probe.python})`,
+    pythonVersion: env.probe.python,
+    pythran: env.pythran,
+    numpy: env.probe.numpy ?? 'unknown',
+    compiler: env.compiler,
+    managed: env.managed,
+  };
+}
+
+function cliCalls(texts: readonly string[]): WrittenCall[] {
+  return texts.map((text) => {
+    const parsed = parseCallText(text);
+    if (parsed === null) throw new UsageError(`--call expects 'name(arguments)', got '${text}'`);
+    return { ...parsed, origin: '--call' };
+  });
+}
+
+/** Every function of one repro: built once, each measured in its own process. */
+async function runRepro(repro: Repro, env: PythonEnv, cache: CacheLayout, opts: RunOptions, ctx: PipelineContext, limit: ReturnType<typeof pLimit>, cli: WrittenCall[]): Promise<Result[]> {
+  const fileCtx: ResultContext = { file: repro.display, function: null, call: null, build: null };
+  let exports: ExportSignature[];
+  try {
+    exports = parseExports(repro.source);
+  } catch (error) {
+    if (!(error instanceof SpecSyntaxError)) throw error;
+    return [errorResult(fileCtx, 'InputError', `${repro.display}:${error.line}:${error.column}: bad '# pythran export' line: ${error.message}`)];
+  }
+  const functions = exports.filter((e) => e.params !== null && e.flavour === 'function');
+  if (functions.length === 0) {
+    return [errorResult(fileCtx, 'InputError', `${repro.display} exports no function: add a '# pythran export name(types)' line.`)];
+  }
+  // One entry per exported name (a name exported with several signatures is measured once, with the first).
+  const byName = new Map<string, ExportSignature>();
+  for (const f of functions) if (!byName.has(f.name)) byName.set(f.name, f);
+  const results: Result[] = [];
+  for (const name of repro.only ?? []) {
+    if (!byName.has(name)) {
+      results.push(errorResult({ ...fileCtx, function: name }, 'InputError', `${repro.display} does not export '${name}' (it exports ${[...byName.keys()].join(', ')}).`));
+    }
+  }
+  const chosen = [...byName.values()].filter((f) => repro.only === null || repro.only.includes(f.name));
+  if (chosen.length === 0) return results;
+
+  const directives = parseCallDirectives(repro.source, repro.display);
+  if (directives.problems.length > 0) {
+    const p = directives.problems[0];
+    return [...results, errorResult(fileCtx, 'InputError', `${repro.display}:${p?.line}: ${p?.message}`)];
+  }
+
+  ctx.progress.step(`Building ${repro.display} with Pythran ${env.pythran.version}...`);
+  let built;
+  try {
+    built = await limit(() => ctx.ports.builder.build(repro.absolute, env, { cache, signal: ctx.signal, timeoutMs: opts.buildTimeout * 1000, display: repro.display }));
+  } catch (error) {
+    if (!isKnownError(error)) throw error;
+    // Interrupted or failed: this file's functions are reported as such; the others go on.
+    const msg = error instanceof CancelledError ? 'interrupted before it was built' : error.message;
+    return [...results, errorResult(fileCtx, error.name as Result['errorType'] & string, msg)];
+  }
+  const build = { cached: built.cached, seconds: built.seconds };
+
+  const measured = await Promise.all(
+    chosen.map((sig) =>
+      limit(async (): Promise<Result> => {
+        const fnCtx: ResultContext = { file: repro.display, function: sig.name, call: null, build };
+        if (ctx.signal.aborted) return errorResult(fnCtx, 'CancelledError', 'interrupted before it was measured');
+        let planned;
+        try {
+          planned = planCall(sig, [...directives.calls, ...cli]);
+        } catch (error) {
+          if (error instanceof UnsupportedArgument) {
+            return errorResult(fnCtx, 'InputError', `${error.message} for ${sig.name}; write the call yourself: '# leakcheck: call ${sig.name}(...)'`);
+          }
+          throw error;
+        }
+        const callCtx = { ...fnCtx, call: { origin: planned.origin, args: [] } };
+        ctx.progress.step(`Measuring ${repro.display}::${sig.name}...`);
+        try {
+          const inv = await investigateFunction(env, built, sig.name, planned.plan, { ...opts, warmupSeconds: opts.warmup }, ctx);
+          if (ctx.signal.aborted) return errorResult(callCtx, 'CancelledError', 'interrupted while it was measured');
+          return resultFromInvestigation(callCtx, inv, opts.timeout);
+        } catch (error) {
+          if (error instanceof CancelledError) return errorResult(callCtx, 'CancelledError', 'interrupted while it was measured');
+          throw error;
+        }
+      }),
+    ),
+  );
+  return [...results, ...measured];
+}
+
+/** A run over already-resolved targets and environment: shared by `run`, `gate` and `bisect`. */
+export async function runRepros(repros: readonly Repro[], env: PythonEnv, cache: CacheLayout, opts: RunOptions, ctx: PipelineContext): Promise<Result[]> {
+  const cli = cliCalls(opts.call);
+  const limit = pLimit(opts.jobs);
+  const all = (await Promise.all(repros.map((repro) => runRepro(repro, env, cache, opts, ctx, limit, cli)))).flat();
+  ctx.progress.done();
+  return all;
+}
+
+/** The function names a repro exports (or the ones its target named); [] when its export lines do not parse. */
+function functionNames(r: Repro): string[] {
+  let names: string[];
+  try {
+    names = [...new Set(parseExports(r.source).filter((e) => e.params !== null && e.flavour === 'function').map((e) => e.name))];
+  } catch {
+    names = ['(unparsed)'];
+  }
+  // A file that exports nothing still belongs to one shard, which reports it.
+  if (names.length === 0) names = ['(none)'];
+  return r.only === null ? names : names.filter((n) => r.only?.includes(n)).concat(r.only.filter((n) => !names.includes(n)));
+}
+
+/** `run`: targets to a report, on the environment the options ask for. */
+export async function runTargets(targets: readonly string[], opts: RunOptions, ctx: PipelineContext): Promise<Report> {
+  const shard = opts.shard === undefined ? null : parseShard(opts.shard);
+  if (opts.shard !== undefined && shard === null) throw new UsageError(`--shard expects i/n with 1 <= i <= n, such as 2/4; got '${opts.shard}'`);
+  const found = await resolveTargets(targets, ctx.cwd);
+  let repros = found.repros;
+  if (shard !== null) {
+    const keys = repros.flatMap((r) => functionNames(r).map((f) => `${r.display}::${f}`));
+    const mine = shardKeys(keys, shard);
+    repros = repros.map((r) => ({ ...r, only: functionNames(r).filter((f) => mine.has(`${r.display}::${f}`)) })).filter((r) => r.only.length > 0);
+  }
+  const problemResults = found.problems.map((p) => errorResult({ file: p.target, function: null, call: null, build: null }, 'InputError', p.message));
+  const cache = await openCache(opts.cacheDir);
+  const tool = { name: 'pythran-leakcheck' as const, version: TOOL_VERSION };
+  const thresholds = thresholdsFrom(opts);
+  if (repros.length === 0) return { schemaVersion: SCHEMA_VERSION, tool, environment: null, thresholds, results: problemResults };
+  const env = await ctx.ports.environment.resolve({ python: opts.python, pythran: opts.pythran }, { cache, signal: ctx.signal, progress: ctx.progress });
+  const results = await runRepros(repros, env, cache, opts, ctx);
+  return { schemaVersion: SCHEMA_VERSION, tool, environment: environmentReport(env), thresholds, results: [...problemResults, ...results] };
+}
