@@ -20,7 +20,9 @@ function trendText(r: Result, c: ChalkInstance): string {
 }
 
 function verdictText(r: Result, c: ChalkInstance): string {
-  const label = r.verdict === 'leak' && r.kind !== null ? `leak (${r.kind})` : r.verdict;
+  // A leak the uncompiled control shows too is the code's own, not Pythran's: the label says so.
+  const owner = r.owner === 'code' ? ", the code's own" : '';
+  const label = r.verdict === 'leak' && r.kind !== null ? `leak (${r.kind}${owner})` : r.verdict;
   switch (r.verdict) {
     case 'ok':
       return c.green(label);

@@ -90,3 +90,14 @@ describe('renderTable', () => {
     expect(cells(on)).toEqual(cells(off));
   });
 });
+
+describe("a leak the uncompiled control shows too", () => {
+  it("is labelled the code's own, not Pythran's, in its row and its lines", () => {
+    const interpreted = { verdict: 'leak', kind: 'python-objects', message: 'blocks +1.0 blocks/call' };
+    const diagnosis = { types: [], sites: [], sizes: [], buffer: null, scaling: null, interpreted, replicate: null, confirmation: null };
+    const r = leakResult({ owner: 'code', diagnosis });
+    const text = renderTable(report([r]), new Chalk({ level: 0 }));
+    expect(rowOf(text, 'simpler_leak')).toContain("leak (python-objects, the code's own)");
+    expect(text).toContain("it is not Pythran's");
+  });
+});

@@ -1,0 +1,104 @@
+/**
+ * The whole pipeline of one leaking function on fake ports, without Python:
+ * the build, the first measurement (the seed's recorded stream), the
+ * confirmation run, the uncompiled control, the verdict and its diagnosis.
+ */
+import { describe, expect, it } from 'vitest';
+import type { HarnessSession } from '../../src/core/measure.js';
+import { parseHarnessLine, type HarnessConfig } from '../../src/core/protocol.js';
+import type { Ports, PythonEnv } from '../../src/pipeline/ports.js';
+import { RunOptionsSchema } from '../../src/pipeline/options.js';
+import { runRepros } from '../../src/pipeline/run.js';
+import { silentProgress } from '../../src/progress.js';
+import { recordedLines, replay } from '../support/fake-session.js';
+
+const SOURCE = `# pythran export simpler_leak(float32[:, :], int, int)
+def simpler_leak(correl, ix, iy):
+    return correl[iy - 1 : iy + 2, ix - 1 : ix + 2]
+`;
+
+/** A confirmation run: the recorded hello and ready, then one bulk message growing by `perCall` blocks per call. */
+function bulkSession(calls: number, perCall: number): HarnessSession {
+  const [hello, ready] = recordedLines('leaky');
+  const bulk = JSON.stringify({
+    type: 'bulk',
+    calls,
+    seconds: 0.1,
+    traced: false,
+    before: { blocks: 90_000, native: 7_000_000, rss: 50_000_000, refcounts: [2, null, null] },
+    after: { blocks: 90_000 + perCall * calls, native: 7_000_000, rss: 50_000_000, refcounts: [2, null, null] },
+  });
+  const lines = [hello, ready, bulk, '{"type":"done"}'].map((l) => parseHarnessLine(l ?? ''));
+  return {
+    async *lines() {
+      yield* lines;
+    },
+    send: () => undefined,
+    kill: () => undefined,
+    finish: async () => ({ exitCode: 0, signal: null, timedOut: false, stderrTail: '' }),
+  };
+}
+
+function fakePorts(confirmPerCall: number): { ports: Ports; started: Array<Omit<HarnessConfig, 'protocol'>> } {
+  const started: Array<Omit<HarnessConfig, 'protocol'>> = [];
+  const ports: Ports = {
+    harness: {
+      start(_env, config) {
+        started.push(config);
+        if (config.phases.includes('bulk')) return bulkSession(config.bulkCalls, confirmPerCall);
+        return replay(config.moduleName.endsWith('_uncompiled') ? 'flat' : 'leaky');
+      },
+    },
+    builder: {
+      build: async () => ({ modulePath: '/fake/build/view.so', moduleName: 'view', sourcePath: '/fake/build/view.py', key: 'k', cached: true, seconds: 0 }),
+    },
+    environment: { resolve: async () => ENV },
+    clock: () => 0,
+  };
+  return { ports, started };
+}
+
+const ENV = {
+  python: '/fake/python',
+  probe: { executable: '/fake/python', python: '3.11.7', numpy: '1.26.4' },
+  pythran: { version: '0.15.0', commit: null },
+  compiler: 'g++ (fake)',
+  compilerFound: true,
+  env: {},
+  managed: true,
+} as unknown as PythonEnv;
+
+async function runOne(confirmPerCall: number) {
+  const { ports, started } = fakePorts(confirmPerCall);
+  const opts = RunOptionsSchema.parse({ jobs: 1 });
+  const repro = { display: 'view.py', absolute: '/fake/view.py', source: SOURCE, only: null };
+  const ctx = { signal: new AbortController().signal, progress: silentProgress, cwd: '/fake', ports };
+  const [result] = await runRepros([repro], ENV, { root: '/fake/cache' } as never, opts, ctx);
+  return { result, started };
+}
+
+describe('the pipeline of one function, on fake ports', () => {
+  it('finds the leak, confirms it in one long run, names it and says it is Pythran\'s', async () => {
+    const { result, started } = await runOne(3);
+    expect(result?.verdict).toBe('leak');
+    expect(result?.kind).toBe('python-objects');
+    expect(result?.owner).toBe('pythran');
+    // First measurement, confirmation and uncompiled control: three processes.
+    expect(started.map((c) => c.phases.join('+')).sort()).toEqual(['bulk', 'plain', 'plain+traced']);
+    const confirm = started.find((c) => c.phases.includes('bulk'));
+    expect(confirm?.bulkCalls).toBeGreaterThanOrEqual(4 * 12444);
+    expect(confirm?.warmupSeconds).toBeGreaterThan(0.05);
+    expect(result?.diagnosis?.confirmation).toMatchObject({ verdict: 'leak', kind: 'python-objects' });
+    expect(result?.diagnosis?.types.map((t) => t.type)).toEqual(['slice', 'tuple']);
+    expect(result?.diagnosis?.interpreted?.verdict).toBe('ok');
+    expect(result?.message).toContain('confirmed in a fresh process');
+  });
+
+  it('calls it ok when the long run does not grow: growth that came with batches', async () => {
+    const { result } = await runOne(0);
+    expect(result?.verdict).toBe('ok');
+    expect(result?.owner).toBeNull();
+    expect(result?.diagnosis?.confirmation?.verdict).toBe('ok');
+    expect(result?.message).toContain('did not hold over one long run');
+  });
+});
