@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Detector benchmark: planted leaks that must be found, and functions that must
 // be called ok, measured through the same code path as `pythran-leakcheck run`
-// (investigateFunction: measurement, replicate in a fresh process, uncompiled
+// (investigateFunction: measurement, confirmation in a fresh process, uncompiled
 // control). Writes bench/results/detector.md and .json.
 //
 //   npm run bench:detector                 # 20 runs per planted leak, 40 per must-be-ok function
@@ -15,7 +15,8 @@ import { parseArgs } from 'node:util';
 import { openCache } from '../dist/io/cache.js';
 import { ensureManagedEnv } from '../dist/io/python-env.js';
 import { buildModule } from '../dist/io/build.js';
-import { investigateFunction } from '../dist/commands/run.js';
+import { investigateFunction } from '../dist/pipeline/measure.js';
+import { realPorts } from '../dist/io/ports.js';
 import { resultFromInvestigation } from '../dist/core/results.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -71,14 +72,14 @@ const median = (xs) => {
 
 async function once(c) {
   const t0 = performance.now();
-  const inv = await investigateFunction(env, c.module, c.fn, { expr: c.expr }, opts, { signal });
+  const inv = await investigateFunction(env, c.module, c.fn, { expr: c.expr }, opts, { signal, ports: realPorts });
   const wall = (performance.now() - t0) / 1000;
   const r = resultFromInvestigation({ file: c.module.modulePath, function: c.fn, call: null, build: null }, inv, opts.timeout);
-  // Time spent calling the function until the verdict: first process and replicate, warm-ups included.
-  const measured = [inv.first, inv.replicate].reduce(
-    (s, m) => s + (m?.status === 'judged' ? m.seconds + m.ready.warmupCalls * m.ready.callSeconds : 0),
-    0,
-  );
+  // Time spent calling the function until the verdict: first process and confirmation, warm-ups included.
+  const confirm = inv.confirmation?.measurement;
+  const measured =
+    (inv.first.status === 'judged' ? inv.first.seconds + inv.first.ready.warmupCalls * inv.first.ready.callSeconds : 0) +
+    (confirm?.status === 'judged' ? (confirm.bulk?.seconds ?? 0) + confirm.ready.warmupCalls * confirm.ready.callSeconds : 0);
   let overhead = null;
   if (c.bare === true && inv.first.status === 'judged') {
     // The measured loop (plain phase: calls plus sampling) against a bare loop making the

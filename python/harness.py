@@ -202,9 +202,10 @@ class Meter(object):
         blocks = sys.getallocatedblocks()
         native = self.native() if self.native else None
         rss = self.rss() if self.rss else None
+        # The census before anything of this reading that the collector tracks (the list below) exists.
+        types = type_census() if census else None
         # minus 1: getrefcount's own reference to its argument
         refcounts = [None if t is None else sys.getrefcount(t) - 1 for t in self.targets]
-        types = type_census() if census else None
         # Survivors of a full collection are alive (or leaked): freezing them keeps the
         # next collection's cost proportional to one batch, not to everything leaked so far.
         gc.freeze()
@@ -359,6 +360,7 @@ def run(cfg, chan):
         with stage("call"):
             cmd = meter.batch_loop(phase)
         if traced:
+            meter.settle()  # the last message's dicts would otherwise sit in free lists, charged to json
             chan.send(**allocation_summary(start_snapshot, tracemalloc.take_snapshot(), int(meter.state[CALLS])))
             tracemalloc.stop()
         if cmd == "stop":

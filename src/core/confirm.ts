@@ -13,6 +13,8 @@ import type { PlainSample, TracedSample, BulkMessage } from './protocol.js';
 import type { FunctionJudgement, LeakKind, SignalName, SignalState, SignalUnit } from './verdict.js';
 import { kindOf } from './verdict.js';
 
+/** The confirmation run stops short of piling up more than this, from the first process's figure. */
+const DEFAULT_MAX_GROWTH = 512 * 1024 * 1024;
 /** How far above the reading noise a leak at the threshold must grow over the confirmation run. */
 export const NOISE_FACTOR = 20;
 /** Readings apart by less than this many noise units (of the difference of two readings) are not told apart. */
@@ -105,7 +107,11 @@ function maxBatch(samples: ReadonlyArray<{ calls: number }>): number {
  * NOISE_FACTOR times the noise of every leaking signal, at least four times the largest
  * batch and at least `minCalls`, and no more than `maxSeconds` of calls.
  */
-export function planConfirmation(w: FirstWindow, secondsPerCall: number, limits: { minCalls: number; maxSeconds: number }): ConfirmationPlan {
+export function planConfirmation(
+  w: FirstWindow,
+  secondsPerCall: number,
+  limits: { minCalls: number; maxSeconds: number; maxGrowthBytes?: number },
+): ConfirmationPlan {
   const leaking = w.judgement.signals.filter((s) => s.decisive && s.state === 'leak');
   // A leak the plain phase saw is confirmed by the plain signals; one seen only by tracemalloc, under it.
   const traced = leaking.length > 0 && leaking.every((s) => s.name === 'python');
@@ -117,8 +123,12 @@ export function planConfirmation(w: FirstWindow, secondsPerCall: number, limits:
   });
   const firstBatchCalls = maxBatch(traced ? w.traced : w.plain);
   const needed = Math.max(limits.minCalls, 4 * firstBatchCalls, ...signals.map((s) => Math.ceil((NOISE_FACTOR * s.noise) / s.threshold)));
-  const cap = Math.max(1, Math.floor(limits.maxSeconds / Math.max(secondsPerCall, 1e-9)));
-  return { calls: Math.min(needed, Math.max(cap, 4 * firstBatchCalls)), traced, signals, firstBatchCalls, capped: cap < needed };
+  const timeCap = Math.max(4 * firstBatchCalls, Math.floor(limits.maxSeconds / Math.max(secondsPerCall, 1e-9)));
+  // A leak of megabytes per call is plain after a few calls: keep what the run piles up bounded.
+  const bytesPerCall = Math.max(0, ...leaking.filter((s) => s.unit === 'bytes').map((s) => s.perCall.estimate));
+  const memoryCap = bytesPerCall > 0 ? Math.max(4, Math.floor((limits.maxGrowthBytes ?? DEFAULT_MAX_GROWTH) / bytesPerCall)) : Infinity;
+  const cap = Math.min(timeCap, memoryCap);
+  return { calls: Math.min(needed, cap), traced, signals, firstBatchCalls, capped: cap < needed };
 }
 
 export interface ConfirmedSignal extends ConfirmSignal {
