@@ -18,15 +18,17 @@ import {
   formatBytes,
   renderEntries,
 } from './commands/env.js';
-import { gateCommand, GateOptionsSchema, writeGateFiles } from './commands/gate.js';
+import { gateCommand, GateOptionsSchema } from './commands/gate.js';
 import type { BisectReport } from './core/bisect-report.js';
 import type { GateOutcome } from './core/gate.js';
 import { outcomeOf, type Outcome, type Report } from './core/report.js';
 import { CancelledError, InputError, isKnownError, UsageError, type ErrorCategory } from './errors.js';
 import { applyConfig, configIssueMessage, loadConfig, type ConfigKey } from './io/config.js';
-import { checkReportPath, writeReportFile } from './io/report-file.js';
+import { checkOutputPaths, writeOutputFiles, type OutputRequest } from './io/output-file.js';
 import { silentProgress, terminalProgress, lineProgress, type Progress } from './progress.js';
-import { renderHtml, type HtmlDocument } from './reporters/html.js';
+import { renderHtml } from './reporters/html.js';
+import { renderJunit } from './reporters/junit.js';
+import { renderMarkdown } from './reporters/markdown.js';
 import { bisectDocument, gateDocument } from './reporters/html-docs.js';
 import { renderJson } from './reporters/json.js';
 import { renderTable } from './reporters/table.js';
@@ -48,7 +50,9 @@ export const EXIT_CODES: Record<Outcome | GateOutcome | BisectReport['outcome'] 
   regression: 1,
   // bisect (could not judge: unjudged, 3)
   found: 0,
-  'ends-agree': 2,
+  'ends-agree': 4,
+  // an output file (--report, --junit, --markdown) cannot be written
+  output: 3,
 };
 
 function makeChalk(stream: NodeJS.WriteStream): ChalkInstance {
@@ -103,29 +107,33 @@ function writeReport(report: Report, json: boolean, io: Io): void {
   io.stdout.write(json ? renderJson(report) : renderTable(report, makeChalk(io.stdout)));
 }
 
-/** `--report FILE.html`: checked before anything is measured, so a typo does not cost a run. */
-async function checkHtmlReportOption(file: unknown): Promise<void> {
-  if (file === undefined) return;
-  if (typeof file !== 'string' || !/\.html?$/i.test(file)) {
-    throw new UsageError(`--report writes an HTML page: give a file name ending in .html, not '${String(file)}'`);
+/** The files a command was asked to write (`--report`, `--junit`, `--markdown`), in that order. */
+function outputRequests(opts: { report?: unknown; junit?: unknown; markdown?: unknown }): OutputRequest[] {
+  const out: OutputRequest[] = [];
+  for (const flag of ['--report', '--junit', '--markdown'] as const) {
+    const file = opts[flag.slice(2) as 'report' | 'junit' | 'markdown'];
+    if (typeof file === 'string') out.push({ flag, file });
   }
-  await checkReportPath(file);
+  return out;
 }
 
-/** Write the HTML report after the output; a failed write makes the command exit 3, unless bad input (2) already applies. */
-async function writeHtmlReport(
-  file: unknown,
-  doc: () => HtmlDocument,
-  badInput: boolean,
+/**
+ * Write the output files after stdout. A file that cannot be written is
+ * reported, and its exit code (EXIT_CODES.output) replaces the command's
+ * unless that already says bad input or interrupted.
+ */
+async function writeOutputs(
+  files: ReadonlyArray<OutputRequest & { render: () => string }>,
+  code: number,
   debug: boolean,
   io: Io,
   setExit: (code: number) => void,
 ): Promise<void> {
-  if (typeof file !== 'string') return;
-  await writeReportFile(file, renderHtml(doc())).catch((error: unknown) => {
-    const code = reportError(error, debug, io);
-    if (!badInput) setExit(code);
-  });
+  const errors = await writeOutputFiles(files);
+  for (const error of errors) {
+    const failed = reportError(error, debug, io);
+    if (code !== EXIT_CODES.usage && code !== EXIT_CODES.cancelled) setExit(failed);
+  }
 }
 
 export function buildProgram(io: Io, controller: AbortController, setExit: (code: number) => void): Command {
@@ -168,8 +176,8 @@ export function buildProgram(io: Io, controller: AbortController, setExit: (code
         if (config !== null && issue !== undefined && fromConfig.has(key as ConfigKey)) throw new InputError(configIssueMessage(config.where, issue, options, config.spelled));
         throw new UsageError(`--${key.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}: ${issue?.message ?? 'invalid value'}`);
       }
-      const reportFile = options.report;
-      await checkHtmlReportOption(reportFile);
+      const outputs = outputRequests(options);
+      await checkOutputPaths(outputs);
       const json = raw.json === true;
       const report = await runCommand(targets, parsed.data, {
         signal: controller.signal,
@@ -177,10 +185,11 @@ export function buildProgram(io: Io, controller: AbortController, setExit: (code
         cwd: process.cwd(),
       });
       writeReport(report, json, io);
-      const outcome = outcomeOf(report.results);
       // Interrupted: what was finished has been printed; the exit code says the run was cut short.
-      setExit(controller.signal.aborted ? EXIT_CODES.cancelled : EXIT_CODES[outcome]);
-      await writeHtmlReport(reportFile, () => ({ kind: 'run', report }), outcome === 'usage', program.opts().debug === true, io, setExit);
+      const code = controller.signal.aborted ? EXIT_CODES.cancelled : EXIT_CODES[outcomeOf(report.results)];
+      setExit(code);
+      const files = outputs.map((o) => ({ ...o, render: () => renderHtml({ kind: 'run', report }) }));
+      await writeOutputs(files, code, program.opts().debug === true, io, setExit);
     });
 
   program
@@ -289,15 +298,20 @@ function addVersionCommands(program: Command, io: Io, controller: AbortControlle
   ).action(async (targets: string[], raw: Record<string, unknown>) => {
     const { report: reportFile, ...rest } = raw;
     const opts = parseOptions(GateOptionsSchema, rest);
-    await checkHtmlReportOption(reportFile);
+    const outputs = outputRequests({ ...opts, report: reportFile });
+    await checkOutputPaths(outputs);
     const json = raw.json === true;
     const gate = await gateCommand(targets, opts, { signal: controller.signal, progress: progressFor(json, io), cwd: process.cwd() });
     const report = gate.report;
-    await writeGateFiles(report, opts);
     io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : renderGateTable(report, makeChalk(io.stdout)));
-    setExit(EXIT_CODES[report.outcome]);
-    const debug = program.opts().debug === true;
-    await writeHtmlReport(reportFile, () => gateDocument(report, gate.baseline, gate.candidate), report.outcome === 'usage', debug, io, setExit);
+    const code = EXIT_CODES[report.outcome];
+    setExit(code);
+    const render = {
+      '--report': () => renderHtml(gateDocument(report, gate.baseline, gate.candidate)),
+      '--junit': () => renderJunit(report),
+      '--markdown': () => renderMarkdown(report),
+    };
+    await writeOutputs(outputs.map((o) => ({ ...o, render: render[o.flag] })), code, program.opts().debug === true, io, setExit);
   });
 
   addMeasureOptions(
@@ -313,14 +327,16 @@ function addVersionCommands(program: Command, io: Io, controller: AbortControlle
   ).action(async (target: string, raw: Record<string, unknown>) => {
     const { report: reportFile, ...rest } = raw;
     const opts = parseOptions(BisectOptionsSchema, rest);
-    await checkHtmlReportOption(reportFile);
+    const outputs = outputRequests({ report: reportFile });
+    await checkOutputPaths(outputs);
     const json = raw.json === true;
     // Bisection logs each point as it is judged, on stderr, unless --json (or CI) asks for silence.
     const progress = json ? progressFor(true, io) : lineProgress(io.stderr);
     const report = await bisectCommand(target, opts, { signal: controller.signal, progress, cwd: process.cwd() });
     io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : renderBisect(report, makeChalk(io.stdout)));
-    setExit(EXIT_CODES[report.outcome]);
-    await writeHtmlReport(reportFile, () => bisectDocument(report), false, program.opts().debug === true, io, setExit);
+    const code = EXIT_CODES[report.outcome];
+    setExit(code);
+    await writeOutputs(outputs.map((o) => ({ ...o, render: () => renderHtml(bisectDocument(report)) })), code, program.opts().debug === true, io, setExit);
   });
 }
 

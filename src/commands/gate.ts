@@ -2,7 +2,7 @@
  * `pythran-leakcheck gate <target>... --baseline A --candidate B`: run every
  * repro on both Pythran versions and fail when the candidate regresses.
  */
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { compareVersions, isValidVersion } from '../core/compat.js';
@@ -16,8 +16,6 @@ import { commitInfo, openRepo, resolveCommit } from '../io/git.js';
 import { ensureCommitEnv, ensureReleaseEnv } from '../io/managed.js';
 import type { PythonEnv } from '../io/probe.js';
 import { displayPath, resolveTargets, type Repro } from '../io/targets.js';
-import { renderJunit } from '../reporters/junit.js';
-import { renderMarkdown } from '../reporters/markdown.js';
 import { TOOL_VERSION } from '../version.js';
 import { environmentReport, RunOptionsSchema, runRepros, type CommandContext } from './run.js';
 
@@ -145,17 +143,4 @@ export async function gateCommand(targets: readonly string[], opts: GateOptions,
     functions: rows,
   });
   return { report, baseline: baseResults, candidate: candResults };
-}
-
-/** --junit and --markdown. */
-export async function writeGateFiles(report: GateReport, opts: Pick<GateOptions, 'junit' | 'markdown'>): Promise<void> {
-  for (const [option, file, text] of [
-    ['--junit', opts.junit, () => renderJunit(report)],
-    ['--markdown', opts.markdown, () => renderMarkdown(report)],
-  ] as const) {
-    if (file === undefined) continue;
-    await writeFile(file, text()).catch((error: unknown) => {
-      throw new InputError(`${option} ${file}: cannot write it: ${(error as Error).message}`);
-    });
-  }
 }

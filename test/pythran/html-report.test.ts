@@ -132,7 +132,7 @@ describe('run --report FILE.html', () => {
     await writeFile(file, 'x');
     const res = await cli(['run', SEED, '--pythran', '0.15.0', '--report', path.join(file, 'report.html')]);
     expect(res.code).toBe(3);
-    expect(res.stderr).toContain(`cannot write the report to ${path.join(file, 'report.html')}: ${file} is a file, not a folder`);
+    expect(res.stderr).toContain(`cannot write the HTML report to ${path.join(file, 'report.html')}: ${file} is a file, not a folder`);
     expect(res.stdout).toBe('');
   });
 

@@ -125,9 +125,9 @@ describe('bisect over PyPI releases', () => {
     expect(res.stdout).toMatch(/1\s+0\.15\.0\s+leak/);
   });
 
-  it('both ends agreeing is exit 2', async () => {
+  it('both ends agreeing is exit 4', async () => {
     const res = await cli(['bisect', `${SEED}::simpler_no_leak`, '--from', '0.15.0', '--to', '0.16.1', '--json']);
-    expect(res.code).toBe(2);
+    expect(res.code).toBe(4);
     expect(parse<BisectJson>(res)).toMatchObject({ outcome: 'ends-agree', direction: null, first: null });
   });
 
