@@ -7,7 +7,8 @@ import { environmentReport } from './run.js';
 import { UsageError } from '../errors.js';
 import { openCache } from '../io/cache.js';
 import { commitInfo, openRepo, resolveCommit } from '../io/git.js';
-import { ensureCommitEnv, ensureReleaseEnv, listCache, pruneCache, type CacheEntry } from '../io/managed.js';
+import { listCache, pruneCache, type CacheEntry } from '../io/managed/cache-entries.js';
+import { ensureCommitEnv, ensureReleaseEnv } from '../io/managed/environments.js';
 import type { EnvironmentReport } from '../core/report.js';
 import type { Progress } from '../progress.js';
 

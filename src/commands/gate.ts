@@ -13,7 +13,7 @@ import { errorResult } from '../core/results.js';
 import { InputError, UsageError } from '../errors.js';
 import { openCache, type CacheLayout } from '../io/cache.js';
 import { commitInfo, openRepo, resolveCommit } from '../io/git.js';
-import { ensureCommitEnv, ensureReleaseEnv } from '../io/managed.js';
+import { ensureCommitEnv, ensureReleaseEnv } from '../io/managed/environments.js';
 import type { PythonEnv } from '../io/probe.js';
 import { displayPath, resolveTargets, type Repro } from '../io/targets.js';
 import { TOOL_VERSION } from '../version.js';
