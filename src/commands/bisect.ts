@@ -4,9 +4,7 @@
  * checkout) that introduced or fixed a leak.
  */
 import { readFile } from 'node:fs/promises';
-import os from 'node:os';
 import pLimit from 'p-limit';
-import { z } from 'zod';
 import { bisect } from '../core/bisect.js';
 import {
   BISECT_SCHEMA_VERSION,
@@ -32,16 +30,10 @@ import type { PythonEnv } from '../io/probe.js';
 import { resolveTargets, type Repro } from '../io/targets.js';
 import { silentProgress } from '../progress.js';
 import { TOOL_VERSION } from '../version.js';
-import { RunOptionsSchema, runRepros, type CommandContext } from './run.js';
+import type { BisectOptions } from '../options.js';
+import { runRepros, type CommandContext } from './run.js';
 
-export const BisectOptionsSchema = RunOptionsSchema.omit({ python: true, pythran: true, jobs: true }).extend({
-  from: z.string().min(1),
-  to: z.string().min(1),
-  repo: z.string().min(1).optional(),
-  /** Points judged at once. */
-  jobs: z.number().int().positive().max(16).default(Math.max(1, Math.min(2, os.availableParallelism()))),
-});
-export type BisectOptions = z.infer<typeof BisectOptionsSchema>;
+export { BisectOptionsSchema, type BisectOptions } from '../options.js';
 
 interface Candidate {
   point: Point;

@@ -17,14 +17,9 @@ export interface EnvCommandContext {
   progress: Progress;
 }
 
-export const EnvListOptionsSchema = z.object({ cacheDir: z.string().optional(), sizes: z.boolean().default(false) });
-export const EnvInstallOptionsSchema = z.object({ cacheDir: z.string().optional(), repo: z.string().min(1).optional() });
-export const EnvPruneOptionsSchema = z.object({
-  cacheDir: z.string().optional(),
-  all: z.boolean().default(false),
-  olderThan: z.number().nonnegative().default(30),
-  dryRun: z.boolean().default(false),
-});
+import { EnvInstallOptionsSchema, EnvListOptionsSchema, EnvPruneOptionsSchema } from '../options.js';
+
+export { EnvInstallOptionsSchema, EnvListOptionsSchema, EnvPruneOptionsSchema };
 
 export const CacheEntrySchema = z.object({
   kind: z.enum(['deps', 'release', 'commit', 'objects', 'legacy', 'builds']),

@@ -4,7 +4,6 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
 import { compareVersions, isValidVersion } from '../core/compat.js';
 import { ExpectationsFile, leaksOn } from '../core/expectations.js';
 import { compareRuns, GATE_SCHEMA_VERSION, gateOutcome, GateReportSchema, summarize, type GateReport } from '../core/gate.js';
@@ -17,18 +16,10 @@ import { ensureCommitEnv, ensureReleaseEnv } from '../io/managed/environments.js
 import type { PythonEnv } from '../io/probe.js';
 import { displayPath, resolveTargets, type Repro } from '../io/targets.js';
 import { TOOL_VERSION } from '../version.js';
-import { environmentReport, RunOptionsSchema, runRepros, type CommandContext } from './run.js';
+import type { GateOptions } from '../options.js';
+import { environmentReport, runRepros, type CommandContext } from './run.js';
 
-export const GateOptionsSchema = RunOptionsSchema.omit({ python: true, pythran: true }).extend({
-  baseline: z.string().min(1),
-  candidate: z.string().min(1),
-  repo: z.string().min(1).optional(),
-  tolerance: z.number().nonnegative().max(10_000).default(20),
-  expectations: z.string().min(1).optional(),
-  junit: z.string().min(1).optional(),
-  markdown: z.string().min(1).optional(),
-});
-export type GateOptions = z.infer<typeof GateOptionsSchema>;
+export { GateOptionsSchema, type GateOptions } from '../options.js';
 
 /** A release, or with --repo a revision of the checkout, as a managed environment. */
 export async function environmentFor(spec: string, repo: string | undefined, option: string, cache: CacheLayout, ctx: CommandContext): Promise<PythonEnv> {

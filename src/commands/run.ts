@@ -3,9 +3,7 @@
  * exported function in its own process, judge, report.
  */
 import path from 'node:path';
-import os from 'node:os';
 import pLimit from 'p-limit';
-import { z } from 'zod';
 import { parseCallDirectives, parseCallText, planCall, UnsupportedArgument, type WrittenCall } from '../core/calls.js';
 import { measure, type Measurement } from '../core/measure.js';
 import type { CallPlan } from '../core/protocol.js';
@@ -22,24 +20,9 @@ import { resolveEnvironment, type PythonEnv } from '../io/python-env.js';
 import { resolveTargets, type Repro } from '../io/targets.js';
 import type { Progress } from '../progress.js';
 import { TOOL_VERSION } from '../version.js';
+import type { RunOptions } from '../options.js';
 
-export const RunOptionsSchema = z.object({
-  python: z.string().min(1).optional(),
-  pythran: z.string().min(1).optional(),
-  budget: z.number().positive().max(3600).default(10),
-  warmup: z.number().nonnegative().max(3600).default(0.05),
-  timeout: z.number().positive().max(24 * 3600).default(120),
-  threshold: z.number().positive().default(DEFAULT_THRESHOLDS.bytes),
-  jobs: z.number().int().positive().max(64).default(Math.max(1, Math.min(2, os.availableParallelism()))),
-  call: z.array(z.string()).default([]),
-  buildTimeout: z.number().positive().default(900),
-  cacheDir: z.string().optional(),
-  /** `i/n`: measure only this shard's share of the functions (see `merge`). */
-  shard: z.string().optional(),
-  /** Name a leak (uncompiled control, run at twice the size); gate and bisect need only the verdict. */
-  diagnose: z.boolean().default(true),
-});
-export type RunOptions = z.infer<typeof RunOptionsSchema>;
+export { RunOptionsSchema, type RunOptions } from '../options.js';
 
 export interface CommandContext {
   signal: AbortSignal;

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { OutputError, UsageError } from '../errors.js';
+import { OutputError } from '../errors.js';
 import { makeFolders } from './fs.js';
 
 /** The options that write a file, and what each writes. */
@@ -56,13 +56,10 @@ function failure(req: OutputRequest, why: string, cause?: unknown): OutputError 
 /**
  * Throws OutputError unless `req.file` can be written: it is not a folder,
  * and its nearest existing ancestor folder is writable (missing folders are
- * made when the file is written). Makes nothing. `--report` must also name
- * an `.html` file (a UsageError otherwise).
+ * made when the file is written). Makes nothing. (That `--report` names an
+ * `.html` file is the option table's rule, checked before.)
  */
 export async function checkOutputPath(req: OutputRequest): Promise<void> {
-  if (req.flag === '--report' && !/\.html?$/i.test(req.file)) {
-    throw new UsageError(`--report writes an HTML page: give a file name ending in .html, not '${req.file}'`);
-  }
   const target = path.resolve(req.file);
   const existing = await stat(target).catch(() => null);
   if (existing?.isDirectory() === true) throw failure(req, 'it is a folder');

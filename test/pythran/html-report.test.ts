@@ -139,7 +139,7 @@ describe('run --report FILE.html', () => {
   it('refuses a report name that is not .html: exit 2', async () => {
     const res = await cli(['run', SEED, '--pythran', '0.15.0', '--report', path.join(dir, 'report.json')]);
     expect(res.code).toBe(2);
-    expect(res.stderr).toContain('--report writes an HTML page');
+    expect(res.stderr).toContain(`--report: expected a file name ending in .html, got "${path.join(dir, 'report.json')}"`);
   });
 });
 
