@@ -6,7 +6,7 @@
 import path from 'node:path';
 import { Chalk, type ChalkInstance } from 'chalk';
 import { Command, CommanderError } from 'commander';
-import { z } from 'zod';
+import { type z } from 'zod';
 import { bisectCommand } from './commands/bisect.js';
 import { envInstall, envList, envPrune, formatBytes, renderEntries } from './commands/env.js';
 import { gateCommand } from './commands/gate.js';
@@ -166,7 +166,7 @@ async function resolveOptions<T extends z.ZodType>(
   }
   const outputs = outputRequests(options);
   await checkOutputPaths(outputs);
-  return { options: schema.parse(options) as z.infer<T>, outputs };
+  return { options: schema.parse(options), outputs };
 }
 
 export function buildProgram(io: Io, controller: AbortController, setExit: (code: number) => void): Command {

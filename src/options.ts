@@ -142,7 +142,7 @@ type Shape<K extends OptionKey> = { [k in K]: Field<Spec<k>> };
 function field(spec: OptionSpec): z.ZodType {
   if ('default' in spec && spec.default !== undefined) {
     const d = spec.default;
-    return spec.schema.default(typeof d === 'function' ? (d as () => never) : (d as never));
+    return spec.schema.default(typeof d === 'function' ? (d) : (d));
   }
   return spec.required === true ? spec.schema : spec.schema.optional();
 }

@@ -129,7 +129,7 @@ function resolvePaths(values: Record<string, unknown>, dir: string): ConfigValue
     if (rule === null || typeof value !== 'string') continue;
     if (rule === 'path' || /[\\/]/.test(value)) out[key] = path.resolve(dir, value);
   }
-  return out as ConfigValues;
+  return out;
 }
 
 /**
@@ -229,7 +229,7 @@ export function valuesFor(config: LoadedConfig, command: ConfiguredCommand): Con
     delete out.python;
     delete out.pythran;
   }
-  return { ...out, ...own } as ConfigValues;
+  return { ...out, ...own };
 }
 
 /**

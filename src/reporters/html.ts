@@ -27,7 +27,7 @@ export { escapeHtml } from './html/markup.js';
 
 /** The page for a run report, a gate comparison or a bisect log. The input is validated first. */
 export function renderHtml(doc: HtmlDocument): string {
-  const checked = HtmlDocumentSchema.parse(doc) as HtmlDocument;
+  const checked = HtmlDocumentSchema.parse(doc);
   switch (checked.kind) {
     case 'run':
       return renderRun(checked.report, checked.title);

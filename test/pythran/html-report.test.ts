@@ -177,6 +177,7 @@ describe('table colours', () => {
     const coloured = await cli(['run', `${SEED}::simpler_leak`, '--pythran', '0.15.0'], { env: { NO_COLOR: '', FORCE_COLOR: '1' } });
     expect(coloured.code).toBe(1);
     expect(coloured.stdout).toContain('\u001b[');
+    // eslint-disable-next-line no-control-regex -- ANSI colour codes
     expect(coloured.stdout).toMatch(/\u001b\[31m[▁▂▃▄▅▆▇█]{10}\u001b\[39m/);
     const plain = await cli(['run', `${SEED}::simpler_leak`, '--pythran', '0.15.0'], { env: { NO_COLOR: '1', FORCE_COLOR: '1' } });
     expect(plain.stdout).not.toContain('\u001b[');

@@ -59,7 +59,7 @@ async function createDepsEnv(dir: string, base: ProbeOutput, requirements: strin
   }
   const probe = await probePython(python, ctx).catch(() => null);
   const installed: Record<string, string> = {};
-  if (probe !== null) for (const k of ['numpy', 'gast', 'beniget', 'psutil'] as const) if (probe[k] !== null) installed[k] = probe[k] as string;
+  if (probe !== null) for (const k of ['numpy', 'gast', 'beniget', 'psutil'] as const) if (probe[k] !== null) installed[k] = probe[k];
   await writeFileAtomic(
     path.join(dir, ENV_MARKER),
     JSON.stringify({ kind: 'deps', python: base.python, requirements, installer: uv !== null ? 'uv' : 'pip', installed, created: new Date().toISOString() }, null, 2),
