@@ -84,10 +84,10 @@ def stage(name):
     except StageFailed:
         raise
     except Exception as exc:
-        raise StageFailed(name, exc)
+        raise StageFailed(name, exc) from exc
 
 
-class Channel(object):
+class Channel:
     def __init__(self, out_fd, in_fd):
         self.out = os.fdopen(out_fd, "w", buffering=1)
         self.in_fd = in_fd
@@ -116,18 +116,18 @@ def validate_config(cfg):
     if not isinstance(cfg, dict):
         raise ValueError("configuration is not an object")
     if cfg.get("protocol") != PROTOCOL:
-        raise ValueError("harness speaks protocol %d, tool sent %r" % (PROTOCOL, cfg.get("protocol")))
+        raise ValueError(f"harness speaks protocol {PROTOCOL}, tool sent {cfg.get('protocol')!r}")
     for key, kind in CONFIG_KEYS.items():
         if key not in cfg:
-            raise ValueError("configuration lacks %r" % key)
+            raise ValueError(f"configuration lacks {key!r}")
         value = cfg[key]
         if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
-            raise ValueError("configuration key %r has the wrong type (%s)" % (key, type(value).__name__))
+            raise ValueError(f"configuration key {key!r} has the wrong type ({type(value).__name__})")
     unknown = sorted(set(cfg) - set(CONFIG_KEYS))
     if unknown:
-        raise ValueError("unknown configuration keys: %s" % ", ".join(unknown))
+        raise ValueError("unknown configuration keys: {}".format(", ".join(unknown)))
     if not cfg["phases"] or any(p not in PHASES for p in cfg["phases"]):
-        raise ValueError("phases must be a non-empty list of %s" % ", ".join(PHASES))
+        raise ValueError("phases must be a non-empty list of {}".format(", ".join(PHASES)))
     if cfg["maxBatchCalls"] < 1 or cfg["bulkCalls"] < 0 or cfg["scale"] < 1:
         raise ValueError("maxBatchCalls and scale must be >= 1, bulkCalls >= 0")
 
@@ -137,7 +137,7 @@ def validate_config(cfg):
 def load_module(path, name):
     spec = importlib.util.spec_from_file_location(name, path)
     if spec is None or spec.loader is None:
-        raise ImportError("cannot load %s" % path)
+        raise ImportError(f"cannot load {path}")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -158,7 +158,7 @@ def exc_info_message(stage_name, exc):
 CALLS, SPENT, BATCH, MIN_BATCH, TOOK, READ_AT = range(6)
 
 
-class Meter(object):
+class Meter:
     """Calls the function and takes readings; owns everything that lives between two readings."""
 
     def __init__(self, cfg, chan, func, args):
@@ -214,7 +214,12 @@ class Meter(object):
     def prime(self, phase, census):
         """Run the reading path (reading and message text, not sent) so that nothing it makes lazily appears later."""
         for _ in range(3):  # two were seen to leave one block for the first reading to free
-            json.dumps(dict(type="sample", phase=phase, calls=0, seconds=0.0, sampleSeconds=0.0, **self.read(phase, census)))
+            self.dry_reading(phase, census)
+
+    def dry_reading(self, phase, census):
+        """A reading and its message text, not sent."""
+        reading = self.read(phase, census)
+        json.dumps(dict(type="sample", phase=phase, calls=0, seconds=0.0, sampleSeconds=0.0, **reading))
 
     def run_batch(self):
         """One batch of calls; its figures go to the state array, so no local outlives it."""
@@ -244,11 +249,11 @@ class Meter(object):
         if cmd is None or cmd in ("next", "stop"):
             return cmd
         if not cmd.startswith("batch "):
-            raise StageFailed("protocol", ValueError("unknown command %r" % cmd))
+            raise StageFailed("protocol", ValueError(f"unknown command {cmd!r}"))
         try:
             self.state[MIN_BATCH] = max(1, min(int(cmd[6:]), self.cfg["maxBatchCalls"]))
-        except ValueError:
-            raise StageFailed("protocol", ValueError("malformed command %r" % cmd))
+        except ValueError as exc:
+            raise StageFailed("protocol", ValueError(f"malformed command {cmd!r}")) from exc
         self.state[BATCH] = max(self.state[BATCH], self.state[MIN_BATCH])
         return None
 
@@ -260,7 +265,7 @@ class Meter(object):
         # One whole round (batch, reading, message text, command poll), not reported: the
         # first reading was seen to hold one block that the second did not.
         self.run_batch()
-        json.dumps(dict(type="sample", phase=phase, calls=0, seconds=0.0, sampleSeconds=0.0, **self.read(phase, census)))
+        self.dry_reading(phase, census)
         end = self.command()
         if end is not None:
             return end
@@ -346,7 +351,8 @@ def run(cfg, chan):
             tracemalloc.start(1)
             # tracemalloc slows every allocation: warm its tables up and size batches anew.
             with stage("call"):
-                meter.state[BATCH] = max(meter.state[MIN_BATCH], meter.warm_up(cfg["warmupSeconds"], cfg["warmupMinCalls"])[2])
+                batch = meter.warm_up(cfg["warmupSeconds"], cfg["warmupMinCalls"])[2]
+                meter.state[BATCH] = max(meter.state[MIN_BATCH], batch)
             # Forget what the warm-up allocated: the snapshots then hold only this phase's
             # allocations, which keeps them cheap when a leak piles up traces.
             tracemalloc.clear_traces()

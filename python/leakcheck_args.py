@@ -52,7 +52,7 @@ def build_value(plan, np):
         return tuple(build_value(p, np) for p in plan["items"])
     if t == "dict":
         return dict((build_value(k, np), build_value(v, np)) for k, v in plan["entries"])
-    raise ValueError("unknown argument plan %r" % (t,))
+    raise ValueError(f"unknown argument plan {t!r}")
 
 
 def build_args(call, np):
@@ -70,7 +70,7 @@ def describe(value):
         import numpy as np
 
         if isinstance(value, np.ndarray):
-            return "ndarray %s%s" % (value.dtype, list(value.shape))
+            return f"ndarray {value.dtype}{list(value.shape)}"
     except Exception:
         pass
     text = repr(value)

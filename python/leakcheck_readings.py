@@ -34,7 +34,7 @@ def native_reader():
         libc = ctypes.CDLL(None)
     except OSError:
         return None, None
-    names = "arena ordblks smblks hblks hblkhd usmblks fsmblks uordblks fordblks keepcost".split()
+    names = ["arena", "ordblks", "smblks", "hblks", "hblkhd", "usmblks", "fsmblks", "uordblks", "fordblks", "keepcost"]
     if hasattr(libc, "mallinfo2"):
         class MallInfo2(ctypes.Structure):
             _fields_ = [(n, ctypes.c_size_t) for n in names]
@@ -79,7 +79,7 @@ def type_census(limit=8, inspect=2000):
         counts[name] = counts.get(name, 0) + weight
     del objs
     top = sorted(counts.items(), key=lambda kv: -kv[1])[:limit]
-    return dict((k, int(round(v))) for k, v in top)
+    return dict((k, round(v)) for k, v in top)
 
 
 def _trace_counts(snapshot, inspect):
@@ -104,9 +104,9 @@ def _trace_counts(snapshot, inspect):
         b, n = sites.get(frame, (0, 0))
         sites[frame] = (b + size, n + 1)
         sizes[size] = sizes.get(size, 0) + 1
-    sites = dict(("%s:%d" % (os.path.basename(f[0]), f[1]), (int(round(b * weight)), int(round(n * weight))))
+    sites = dict((f"{os.path.basename(f[0])}:{f[1]}", (round(b * weight), round(n * weight)))
                  for f, (b, n) in sites.items())
-    sizes = dict((k, int(round(v * weight))) for k, v in sizes.items())
+    sizes = dict((k, round(v * weight)) for k, v in sizes.items())
     return sites, sizes
 
 

@@ -14,7 +14,8 @@ import sys
 python, module, name, function, expr, per_phase, out = sys.argv[1:8]
 here = os.path.dirname(os.path.abspath(__file__))
 cfg = dict(protocol=1, modulePath=module, moduleName=name, function=function, call={"expr": expr},
-           warmupSeconds=0.05, warmupMinCalls=10, batchSeconds=0.01, maxBatchCalls=20000, phases=["plain", "traced"], census=True)
+           warmupSeconds=0.05, warmupMinCalls=10, batchSeconds=0.01, maxBatchCalls=20000,
+           phases=["plain", "traced"], census=True)
 r, w = os.pipe()
 proc = subprocess.Popen([python, os.path.join(here, "..", "python", "harness.py"), json.dumps(cfg)],
                         stdin=subprocess.PIPE, close_fds=False, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
@@ -39,4 +40,6 @@ code = proc.wait()
 with open(out, "w") as f:
     for line in lines:
         f.write(line + "\n")
-    f.write(json.dumps({"end": {"exitCode": code if code >= 0 else None, "signal": None if code >= 0 else "SIG%d" % -code, "stderrTail": err[-500:]}}) + "\n")
+    signal = None if code >= 0 else f"SIG{-code}"
+    end = {"exitCode": code if code >= 0 else None, "signal": signal, "stderrTail": err[-500:]}
+    f.write(json.dumps({"end": end}) + "\n")

@@ -1,39 +1,50 @@
 /**
  * Command-line wiring. The only place that sets the process exit code:
- * outcomes and error categories map to codes in EXIT_CODES below.
+ * outcomes and error categories map to codes in EXIT_CODES below. The
+ * options come from the one table in options.ts.
  */
+import path from 'node:path';
 import { Chalk, type ChalkInstance } from 'chalk';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { z } from 'zod';
-import { runCommand, RunOptionsSchema } from './commands/run.js';
+import { Command, CommanderError } from 'commander';
+import { type z } from 'zod';
+import { bisectCommand } from './commands/bisect.js';
+import { envInstall, envList, envPrune, formatBytes, renderEntries } from './commands/env.js';
+import { gateCommand } from './commands/gate.js';
 import { mergeCommand } from './commands/merge.js';
-import { bisectCommand, BisectOptionsSchema } from './commands/bisect.js';
-import {
-  envInstall,
-  EnvInstallOptionsSchema,
-  envList,
-  EnvListOptionsSchema,
-  envPrune,
-  EnvPruneOptionsSchema,
-  formatBytes,
-  renderEntries,
-} from './commands/env.js';
-import { gateCommand, GateOptionsSchema, writeGateFiles } from './commands/gate.js';
+import { runCommand } from './commands/run.js';
 import type { BisectReport } from './core/bisect-report.js';
 import type { GateOutcome } from './core/gate.js';
 import { outcomeOf, type Outcome, type Report } from './core/report.js';
 import { CancelledError, InputError, isKnownError, UsageError, type ErrorCategory } from './errors.js';
-import { applyConfig, configIssueMessage, loadConfig, type ConfigKey } from './io/config.js';
-import { checkReportPath, writeReportFile } from './io/report-file.js';
-import { silentProgress, terminalProgress, lineProgress, type Progress } from './progress.js';
-import { renderHtml, type HtmlDocument } from './reporters/html.js';
-import { bisectDocument, gateDocument } from './reporters/html-docs.js';
-import { renderJson } from './reporters/json.js';
-import { renderTable } from './reporters/table.js';
+import { applyConfig, configKeyName, loadConfig, type ConfigKey } from './io/config.js';
+import { killAllChildren } from './io/exec.js';
+import { checkOutputPaths, writeOutputFiles, type OutputRequest } from './io/output-file.js';
+import {
+  addOptions,
+  BisectOptionsSchema,
+  COMMAND_KEYS,
+  CONFIGURED_COMMANDS,
+  EnvInstallOptionsSchema,
+  EnvListOptionsSchema,
+  EnvPruneOptionsSchema,
+  flagName,
+  GateOptionsSchema,
+  issueMessage,
+  optionsSchema,
+  RunOptionsSchema,
+  type CommandName,
+  type ConfiguredCommand,
+} from './options.js';
+import { lineProgress, silentProgress, terminalProgress, type Progress } from './progress.js';
 import { renderBisect } from './reporters/bisect-text.js';
 import { renderGateTable } from './reporters/gate-text.js';
+import { bisectDocument, gateDocument } from './reporters/html-docs.js';
+import { renderHtml } from './reporters/html.js';
+import { renderJson } from './reporters/json.js';
+import { renderJunit } from './reporters/junit.js';
+import { renderMarkdown } from './reporters/markdown.js';
+import { renderTable } from './reporters/table.js';
 import { TOOL_VERSION } from './version.js';
-import { killAllChildren } from './io/exec.js';
 
 /** The one table of exit codes (documented in the README). */
 export const EXIT_CODES: Record<Outcome | GateOutcome | BisectReport['outcome'] | ErrorCategory | 'internal', number> = {
@@ -48,7 +59,9 @@ export const EXIT_CODES: Record<Outcome | GateOutcome | BisectReport['outcome'] 
   regression: 1,
   // bisect (could not judge: unjudged, 3)
   found: 0,
-  'ends-agree': 2,
+  'ends-agree': 4,
+  // an output file (--report, --junit, --markdown) cannot be written
+  output: 3,
 };
 
 function makeChalk(stream: NodeJS.WriteStream): ChalkInstance {
@@ -56,18 +69,6 @@ function makeChalk(stream: NodeJS.WriteStream): ChalkInstance {
   if (process.env.NO_COLOR !== undefined && process.env.NO_COLOR !== '') return new Chalk({ level: 0 });
   if (process.env.FORCE_COLOR !== undefined) return new Chalk();
   return new Chalk({ level: stream.isTTY ? new Chalk().level : 0 });
-}
-
-function number(name: string) {
-  return (value: string): number => {
-    const n = Number(value);
-    if (value.trim() === '' || !Number.isFinite(n)) throw new InvalidArgumentError(`${name} must be a number.`);
-    return n;
-  };
-}
-
-function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
 }
 
 interface Io {
@@ -103,29 +104,69 @@ function writeReport(report: Report, json: boolean, io: Io): void {
   io.stdout.write(json ? renderJson(report) : renderTable(report, makeChalk(io.stdout)));
 }
 
-/** `--report FILE.html`: checked before anything is measured, so a typo does not cost a run. */
-async function checkHtmlReportOption(file: unknown): Promise<void> {
-  if (file === undefined) return;
-  if (typeof file !== 'string' || !/\.html?$/i.test(file)) {
-    throw new UsageError(`--report writes an HTML page: give a file name ending in .html, not '${String(file)}'`);
+/** The files a command was asked to write (`--report`, `--junit`, `--markdown`), in that order. */
+function outputRequests(opts: { report?: unknown; junit?: unknown; markdown?: unknown }): OutputRequest[] {
+  const out: OutputRequest[] = [];
+  for (const flag of ['--report', '--junit', '--markdown'] as const) {
+    const file = opts[flag.slice(2) as 'report' | 'junit' | 'markdown'];
+    if (typeof file === 'string') out.push({ flag, file });
   }
-  await checkReportPath(file);
+  return out;
 }
 
-/** Write the HTML report after the output; a failed write makes the command exit 3, unless bad input (2) already applies. */
-async function writeHtmlReport(
-  file: unknown,
-  doc: () => HtmlDocument,
-  badInput: boolean,
+/**
+ * Write the output files after stdout. A file that cannot be written is
+ * reported, and its exit code (EXIT_CODES.output) replaces the command's
+ * unless that already says bad input or interrupted.
+ */
+async function writeOutputs(
+  files: ReadonlyArray<OutputRequest & { render: () => string }>,
+  code: number,
   debug: boolean,
   io: Io,
   setExit: (code: number) => void,
 ): Promise<void> {
-  if (typeof file !== 'string') return;
-  await writeReportFile(file, renderHtml(doc())).catch((error: unknown) => {
-    const code = reportError(error, debug, io);
-    if (!badInput) setExit(code);
-  });
+  const errors = await writeOutputFiles(files);
+  for (const error of errors) {
+    const failed = reportError(error, debug, io);
+    if (code !== EXIT_CODES.usage && code !== EXIT_CODES.cancelled) setExit(failed);
+  }
+}
+
+/**
+ * A command's options: the command line, over the configuration file (for
+ * run, gate and bisect), over the table's defaults, checked against the
+ * table's schema for every option the command has. A bad value is a
+ * UsageError naming the flag, or an InputError naming the file and key it
+ * came from, with the same words either way.
+ */
+async function resolveOptions<T extends z.ZodType>(
+  schema: T,
+  command: CommandName,
+  raw: Record<string, unknown>,
+  cmd: Command,
+): Promise<{ options: z.infer<T>; outputs: OutputRequest[] }> {
+  const configured = (CONFIGURED_COMMANDS as readonly string[]).includes(command) ? (command as ConfiguredCommand) : null;
+  if (raw.python !== undefined && raw.pythran !== undefined) throw new UsageError('use --python or --pythran, not both');
+  // Defaults from pythran-leakcheck.config.json or pyproject.toml; options given on the command line win.
+  const config = configured === null ? null : await loadConfig(process.cwd());
+  const { options, fromConfig } = applyConfig(raw, (name) => cmd.getOptionValueSource(name) === 'cli', config, configured ?? 'run');
+  const everything = optionsSchema(COMMAND_KEYS[command]).safeParse(options);
+  const issue = everything.success ? schema.safeParse(options).error?.issues[0] : everything.error.issues[0];
+  if (issue !== undefined) {
+    const key = String(issue.path[0] ?? '');
+    const rest = issue.path.slice(1).map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('');
+    const value = issue.path.reduce<unknown>((v, p) => (v !== null && typeof v === 'object' ? (v as Record<PropertyKey, unknown>)[p] : undefined), options);
+    if (config !== null && configured !== null && fromConfig.has(key as ConfigKey)) {
+      throw new InputError(issueMessage(`${configKeyName(config, key as ConfigKey, configured)}${rest}`, issue, value), {
+        hint: `fix ${path.basename(config.file)}, or override the key on the command line`,
+      });
+    }
+    throw new UsageError(issueMessage(`${flagName(key)}${rest}`, issue, value));
+  }
+  const outputs = outputRequests(options);
+  await checkOutputPaths(outputs);
+  return { options: schema.parse(options), outputs };
 }
 
 export function buildProgram(io: Io, controller: AbortController, setExit: (code: number) => void): Command {
@@ -138,50 +179,29 @@ export function buildProgram(io: Io, controller: AbortController, setExit: (code
     .exitOverride()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showHelpAfterError('(run with --help for usage)');
+  const debug = () => program.opts().debug === true;
 
-  program
-    .command('run')
-    .description('measure every exported function of the given repros')
-    .argument('<target...>', 'a repro file, a folder of repros, or file.py::function')
-    .option('--python <path>', 'use this interpreter and the Pythran it has')
-    .option('--pythran <version>', 'use a managed environment with this Pythran release from PyPI')
-    .addOption(new Option('--budget <seconds>', 'measuring time allowed per function').argParser(number('--budget')).default(10))
-    .addOption(new Option('--timeout <seconds>', 'wall time allowed per function, warm-up included').argParser(number('--timeout')).default(120))
-    .addOption(new Option('--threshold <bytes>', 'bytes per call above which growth is a leak').argParser(number('--threshold')).default(16))
-    .addOption(new Option('--jobs <n>', 'functions measured at once, each in its own process').argParser(number('--jobs')))
-    .addOption(new Option('--build-timeout <seconds>', 'time allowed for one Pythran build').argParser(number('--build-timeout')).default(900))
-    .option('--call <call>', "call a function this way: 'name(np.ones((8, 8)), 3)' (repeatable)", collect, [])
-    .addOption(new Option('--warmup <seconds>', 'calls before measuring starts (raise it for a cache that fills slowly)').argParser(number('--warmup')).default(0.05))
-    .option('--shard <i/n>', 'measure only shard i of n (for a CI matrix; combine the JSON reports with merge)')
-    .option('--cache-dir <dir>', 'cache folder (default: the XDG cache, or $PYTHRAN_LEAKCHECK_CACHE)')
-    .option('--json', 'print one JSON report on stdout and nothing else')
-    .option('--report <file.html>', 'also write a self-contained HTML report (charts included) to this file')
-    .action(async (targets: string[], raw: Record<string, unknown>, command: Command) => {
-      if (raw.python !== undefined && raw.pythran !== undefined) throw new UsageError('use --python or --pythran, not both');
-      // Defaults from pythran-leakcheck.config.json or pyproject.toml; options given on the command line win.
-      const config = await loadConfig(process.cwd());
-      const { options, fromConfig } = applyConfig(raw, (name) => command.getOptionValueSource(name) === 'cli', config);
-      const parsed = RunOptionsSchema.safeParse(options);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        const key = String(issue?.path[0] ?? '');
-        if (config !== null && issue !== undefined && fromConfig.has(key as ConfigKey)) throw new InputError(configIssueMessage(config.where, issue, options, config.spelled));
-        throw new UsageError(`--${key.replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}: ${issue?.message ?? 'invalid value'}`);
-      }
-      const reportFile = options.report;
-      await checkHtmlReportOption(reportFile);
-      const json = raw.json === true;
-      const report = await runCommand(targets, parsed.data, {
-        signal: controller.signal,
-        progress: progressFor(json, io),
-        cwd: process.cwd(),
-      });
-      writeReport(report, json, io);
-      const outcome = outcomeOf(report.results);
-      // Interrupted: what was finished has been printed; the exit code says the run was cut short.
-      setExit(controller.signal.aborted ? EXIT_CODES.cancelled : EXIT_CODES[outcome]);
-      await writeHtmlReport(reportFile, () => ({ kind: 'run', report }), outcome === 'usage', program.opts().debug === true, io, setExit);
+  addOptions(
+    program
+      .command('run')
+      .description('measure every exported function of the given repros')
+      .argument('<target...>', 'a repro file, a folder of repros, or file.py::function'),
+    'run',
+  ).action(async (targets: string[], raw: Record<string, unknown>, command: Command) => {
+    const { options, outputs } = await resolveOptions(RunOptionsSchema, 'run', raw, command);
+    const json = raw.json === true;
+    const report = await runCommand(targets, options, {
+      signal: controller.signal,
+      progress: progressFor(json, io),
+      cwd: process.cwd(),
     });
+    writeReport(report, json, io);
+    // Interrupted: what was finished has been printed; the exit code says the run was cut short.
+    const code = controller.signal.aborted ? EXIT_CODES.cancelled : EXIT_CODES[outcomeOf(report.results)];
+    setExit(code);
+    const files = outputs.map((o) => ({ ...o, render: () => renderHtml({ kind: 'run', report }) }));
+    await writeOutputs(files, code, debug(), io, setExit);
+  });
 
   program
     .command('merge')
@@ -195,133 +215,97 @@ export function buildProgram(io: Io, controller: AbortController, setExit: (code
       setExit(EXIT_CODES[outcomeOf(report.results)]);
     });
 
-  addVersionCommands(program, io, controller, setExit);
-  return program;
-}
-
-/** Validate a command's options with its zod schema; a bad value is a usage error naming the option. */
-function parseOptions<T extends z.ZodType>(schema: T, raw: Record<string, unknown>): z.infer<T> {
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new UsageError(`--${String(issue?.path[0] ?? '').replace(/[A-Z]/g, (m) => `-${m.toLowerCase()}`)}: ${issue?.message ?? 'invalid value'}`);
-  }
-  return parsed.data;
-}
-
-/** Options shared by every command that builds and measures. */
-function addMeasureOptions(cmd: Command): Command {
-  return cmd
-    .addOption(new Option('--budget <seconds>', 'measuring time allowed per function').argParser(number('--budget')).default(10))
-    .addOption(new Option('--timeout <seconds>', 'wall time allowed per function, warm-up included').argParser(number('--timeout')).default(120))
-    .addOption(new Option('--threshold <bytes>', 'bytes per call above which growth is a leak').argParser(number('--threshold')).default(16))
-    .addOption(new Option('--build-timeout <seconds>', 'time allowed for one Pythran build').argParser(number('--build-timeout')).default(900))
-    .option('--call <call>', "call a function this way: 'name(np.ones((8, 8)), 3)' (repeatable)", collect, [])
-    .option('--cache-dir <dir>', 'cache folder (default: the XDG cache, or $PYTHRAN_LEAKCHECK_CACHE)')
-    .option('--json', 'print one JSON document on stdout and nothing else');
-}
-
-function addVersionCommands(program: Command, io: Io, controller: AbortController, setExit: (code: number) => void): void {
   const env = program.command('env').description('managed environments: one per dependency set, Pythran releases and commits put on their path');
-  env
-    .command('list')
-    .description('list environments, Pythran trees and builds in the cache')
-    .option('--sizes', 'measure the size of each entry (slower)')
-    .option('--cache-dir <dir>', 'cache folder')
-    .option('--json', 'print one JSON document')
-    .action(async (raw: Record<string, unknown>) => {
-      const opts = parseOptions(EnvListOptionsSchema, { cacheDir: raw.cacheDir, sizes: raw.sizes === true });
-      const report = await envList(opts, { signal: controller.signal, progress: progressFor(raw.json === true, io) });
+  addOptions(env.command('list').description('list environments, Pythran trees and builds in the cache'), 'env list').action(
+    async (raw: Record<string, unknown>, command: Command) => {
+      const { options } = await resolveOptions(EnvListOptionsSchema, 'env list', raw, command);
+      const report = await envList(options, { signal: controller.signal, progress: progressFor(raw.json === true, io) });
       io.stdout.write(raw.json === true ? `${JSON.stringify(report, null, 2)}\n` : `cache: ${report.cache}\n${renderEntries(report.entries)}`);
       setExit(0);
-    });
-  env
-    .command('install')
-    .description('make the environment of each Pythran release (or, with --repo, of each revision of a checkout)')
-    .argument('<version...>', 'Pythran releases such as 0.15.0, or revisions with --repo')
-    .option('--repo <path>', 'a Pythran checkout: the arguments are its revisions')
-    .option('--cache-dir <dir>', 'cache folder')
-    .option('--json', 'print one JSON document')
-    .action(async (specs: string[], raw: Record<string, unknown>) => {
-      const opts = parseOptions(EnvInstallOptionsSchema, { cacheDir: raw.cacheDir, repo: raw.repo });
-      const json = raw.json === true;
-      const envs = await envInstall(specs, opts, { signal: controller.signal, progress: progressFor(json, io) });
-      io.stdout.write(
-        json
-          ? `${JSON.stringify(envs, null, 2)}\n`
-          : envs.map((e) => `Pythran ${e.pythran.version}${e.pythran.commit !== null ? ` (${e.pythran.commit.slice(0, 12)})` : ''}: ${e.python}, numpy ${e.numpy}\n`).join(''),
-      );
-      setExit(0);
-    });
-  env
-    .command('prune')
-    .description('remove environments, Pythran trees and builds not used for a while')
-    .addOption(new Option('--older-than <days>', 'remove what was not used for this many days').argParser(number('--older-than')).default(30))
-    .option('--all', 'remove everything')
-    .option('--dry-run', 'only list what would be removed')
-    .option('--cache-dir <dir>', 'cache folder')
-    .option('--json', 'print one JSON document')
-    .action(async (raw: Record<string, unknown>) => {
-      const opts = parseOptions(EnvPruneOptionsSchema, { cacheDir: raw.cacheDir, all: raw.all === true, olderThan: raw.olderThan, dryRun: raw.dryRun === true });
-      const report = await envPrune(opts, { signal: controller.signal, progress: progressFor(raw.json === true, io) });
+    },
+  );
+  addOptions(
+    env
+      .command('install')
+      .description('make the environment of each Pythran release (or, with --repo, of each revision of a checkout)')
+      .argument('<version...>', 'Pythran releases such as 0.15.0, or revisions with --repo'),
+    'env install',
+    { repo: 'a Pythran checkout: the arguments are its revisions' },
+  ).action(async (specs: string[], raw: Record<string, unknown>, command: Command) => {
+    const { options } = await resolveOptions(EnvInstallOptionsSchema, 'env install', raw, command);
+    const json = raw.json === true;
+    const envs = await envInstall(specs, options, { signal: controller.signal, progress: progressFor(json, io) });
+    io.stdout.write(
+      json
+        ? `${JSON.stringify(envs, null, 2)}\n`
+        : envs.map((e) => `Pythran ${e.pythran.version}${e.pythran.commit !== null ? ` (${e.pythran.commit.slice(0, 12)})` : ''}: ${e.python}, numpy ${e.numpy}\n`).join(''),
+    );
+    setExit(0);
+  });
+  addOptions(env.command('prune').description('remove environments, Pythran trees and builds not used for a while'), 'env prune').action(
+    async (raw: Record<string, unknown>, command: Command) => {
+      const { options } = await resolveOptions(EnvPruneOptionsSchema, 'env prune', raw, command);
+      const report = await envPrune(options, { signal: controller.signal, progress: progressFor(raw.json === true, io) });
       io.stdout.write(
         raw.json === true
           ? `${JSON.stringify(report, null, 2)}\n`
           : `${report.dryRun ? 'would remove' : 'removed'} ${report.removed.length} entr${report.removed.length === 1 ? 'y' : 'ies'} (${formatBytes(report.bytes)})\n${report.removed.length > 0 ? renderEntries(report.removed) : ''}`,
       );
       setExit(0);
-    });
+    },
+  );
 
-  addMeasureOptions(
+  addOptions(
     program
       .command('gate')
       .description('run every repro on a baseline and a candidate Pythran; fail when the candidate regresses')
-      .argument('<target...>', 'repro files, folders of repros, or file.py::function')
-      .requiredOption('--baseline <version>', 'the Pythran you use now: a release, or a revision with --repo')
-      .requiredOption('--candidate <version>', 'the Pythran you want: a release, or a revision with --repo')
-      .option('--repo <path>', 'a Pythran checkout: --baseline and --candidate are its revisions')
-      .addOption(new Option('--tolerance <percent>', 'growth of a leak (bytes per call) that still passes').argParser(number('--tolerance')).default(20))
-      .option('--expectations <file>', 'known leaks (default: expectations.json beside the repros or above them)')
-      .option('--junit <file>', 'also write a JUnit XML report')
-      .option('--markdown <file>', 'also write a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)')
-      .option('--report <file.html>', 'also write a self-contained HTML report: baseline against candidate, with charts')
-      .addOption(new Option('--jobs <n>', 'functions measured at once, both sides together').argParser(number('--jobs'))),
-  ).action(async (targets: string[], raw: Record<string, unknown>) => {
-    const { report: reportFile, ...rest } = raw;
-    const opts = parseOptions(GateOptionsSchema, rest);
-    await checkHtmlReportOption(reportFile);
+      .argument('<target...>', 'repro files, folders of repros, or file.py::function'),
+    'gate',
+    {
+      repo: 'a Pythran checkout: --baseline and --candidate are its revisions',
+      jobs: 'functions measured at once, both sides together',
+      report: 'also write a self-contained HTML report: baseline against candidate, with charts',
+    },
+  ).action(async (targets: string[], raw: Record<string, unknown>, command: Command) => {
+    const { options, outputs } = await resolveOptions(GateOptionsSchema, 'gate', raw, command);
     const json = raw.json === true;
-    const gate = await gateCommand(targets, opts, { signal: controller.signal, progress: progressFor(json, io), cwd: process.cwd() });
+    const gate = await gateCommand(targets, options, { signal: controller.signal, progress: progressFor(json, io), cwd: process.cwd() });
     const report = gate.report;
-    await writeGateFiles(report, opts);
     io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : renderGateTable(report, makeChalk(io.stdout)));
-    setExit(EXIT_CODES[report.outcome]);
-    const debug = program.opts().debug === true;
-    await writeHtmlReport(reportFile, () => gateDocument(report, gate.baseline, gate.candidate), report.outcome === 'usage', debug, io, setExit);
+    const code = EXIT_CODES[report.outcome];
+    setExit(code);
+    const render = {
+      '--report': () => renderHtml(gateDocument(report, gate.baseline, gate.candidate)),
+      '--junit': () => renderJunit(report),
+      '--markdown': () => renderMarkdown(report),
+    };
+    await writeOutputs(outputs.map((o) => ({ ...o, render: render[o.flag] })), code, debug(), io, setExit);
   });
 
-  addMeasureOptions(
+  addOptions(
     program
       .command('bisect')
       .description('find the first Pythran release (or commit of a checkout) that introduced or fixed a leak')
-      .argument('<target>', 'file.py::function')
-      .requiredOption('--from <version>', 'the older end: a release, or a revision with --repo')
-      .requiredOption('--to <version>', 'the newer end: a release, or a revision with --repo')
-      .option('--repo <path>', "bisect the first-parent commits of this Pythran checkout instead of PyPI's releases")
-      .option('--report <file.html>', 'also write a self-contained HTML report of the points tried')
-      .addOption(new Option('--jobs <n>', 'points judged at once').argParser(number('--jobs'))),
-  ).action(async (target: string, raw: Record<string, unknown>) => {
-    const { report: reportFile, ...rest } = raw;
-    const opts = parseOptions(BisectOptionsSchema, rest);
-    await checkHtmlReportOption(reportFile);
+      .argument('<target>', 'file.py::function'),
+    'bisect',
+    {
+      repo: "bisect the first-parent commits of this Pythran checkout instead of PyPI's releases",
+      jobs: 'points judged at once',
+      report: 'also write a self-contained HTML report of the points tried',
+    },
+  ).action(async (target: string, raw: Record<string, unknown>, command: Command) => {
+    const { options, outputs } = await resolveOptions(BisectOptionsSchema, 'bisect', raw, command);
     const json = raw.json === true;
     // Bisection logs each point as it is judged, on stderr, unless --json (or CI) asks for silence.
     const progress = json ? progressFor(true, io) : lineProgress(io.stderr);
-    const report = await bisectCommand(target, opts, { signal: controller.signal, progress, cwd: process.cwd() });
+    const report = await bisectCommand(target, options, { signal: controller.signal, progress, cwd: process.cwd() });
     io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : renderBisect(report, makeChalk(io.stdout)));
-    setExit(EXIT_CODES[report.outcome]);
-    await writeHtmlReport(reportFile, () => bisectDocument(report), false, program.opts().debug === true, io, setExit);
+    const code = EXIT_CODES[report.outcome];
+    setExit(code);
+    await writeOutputs(outputs.map((o) => ({ ...o, render: () => renderHtml(bisectDocument(report)) })), code, debug(), io, setExit);
   });
+
+  return program;
 }
 
 export async function main(argv: string[], io: Io = { stdout: process.stdout, stderr: process.stderr }): Promise<void> {
@@ -354,4 +338,3 @@ export async function main(argv: string[], io: Io = { stdout: process.stdout, st
   process.exitCode = code;
 }
 
-export const __test = { z };

@@ -1,14 +1,17 @@
 /**
  * The closed set of errors this tool raises on purpose.
  *
- * Every error a user can meet is one of these classes. Each carries a
- * `category`; `src/cli.ts` maps categories to exit codes in one table and is
- * the only place that sets an exit code. Anything else that escapes is a bug
- * and is reported as an internal error.
+ * Every error a user can meet is one of these classes, or a subclass of one
+ * (the pure core's `SpecSyntaxError` and `UnsupportedArgument` are
+ * InputErrors). Each carries a `category`; `src/cli.ts` maps categories to
+ * exit codes in one table and is the only place that sets an exit code.
+ * Anything else that escapes is a bug and is reported as an internal error.
+ *
+ * No I/O here: `src/core/` may import this module.
  */
 
 /** What went wrong, as far as the exit code is concerned. */
-export type ErrorCategory = 'usage' | 'unjudged' | 'cancelled';
+export type ErrorCategory = 'usage' | 'unjudged' | 'output' | 'cancelled';
 
 abstract class LeakcheckError extends Error {
   abstract readonly category: ErrorCategory;
@@ -27,7 +30,11 @@ export class UsageError extends LeakcheckError {
   readonly category = 'usage';
 }
 
-/** Bad input: no such file, nothing exported, Pythran rejected the code, a bad config. */
+/**
+ * Bad input: no such file, nothing exported, Pythran rejected the code, a bad
+ * config. Subclassed in the core by `SpecSyntaxError` (a bad `# pythran
+ * export` line) and `UnsupportedArgument` (no value can be made for a type).
+ */
 export class InputError extends LeakcheckError {
   readonly category = 'usage';
 }
@@ -52,9 +59,13 @@ export class CacheError extends LeakcheckError {
   readonly category = 'unjudged';
 }
 
-/** An output file (the --report HTML page) could not be written. Not a result's errorType: it concerns the whole run. */
+/**
+ * An output file (`--report`, `--junit`, `--markdown`) cannot be written:
+ * found before anything is measured, or when it is written. It concerns the
+ * whole command, never one function's result.
+ */
 export class OutputError extends LeakcheckError {
-  readonly category = 'unjudged';
+  readonly category = 'output';
 }
 
 /** The user pressed Ctrl-C (or the run was otherwise aborted). */
@@ -79,7 +90,11 @@ export function isKnownError(error: unknown): error is KnownError {
   return error instanceof LeakcheckError;
 }
 
-/** The error class names that can appear in a report's `errorType` field. */
+/**
+ * The error class names of the closed set: the values of a result's
+ * `errorType` field (with `FunctionRaised`), and the `errorType` the README
+ * documents for each. A subclass reports as its base class.
+ */
 export const ERROR_TYPES = [
   'UsageError',
   'InputError',
@@ -87,6 +102,7 @@ export const ERROR_TYPES = [
   'BuildError',
   'HarnessError',
   'CacheError',
+  'OutputError',
   'CancelledError',
 ] as const;
 export type ErrorType = (typeof ERROR_TYPES)[number];
@@ -98,6 +114,8 @@ export function categoryOfErrorType(type: ErrorType): ErrorCategory {
       return 'usage';
     case 'CancelledError':
       return 'cancelled';
+    case 'OutputError':
+      return 'output';
     default:
       return 'unjudged';
   }

@@ -4,9 +4,7 @@
  * checkout) that introduced or fixed a leak.
  */
 import { readFile } from 'node:fs/promises';
-import os from 'node:os';
 import pLimit from 'p-limit';
-import { z } from 'zod';
 import { bisect } from '../core/bisect.js';
 import {
   BISECT_SCHEMA_VERSION,
@@ -25,23 +23,19 @@ import type { Result } from '../core/report.js';
 import { buildModule } from '../io/build.js';
 import { openCache, sha256, type CacheLayout } from '../io/cache.js';
 import { firstParentRange, openRepo, resolveCommit, sourceLayout, type CommitInfo } from '../io/git.js';
-import { ensureCommitEnv, ensureReleaseEnv, probeBase, pypiReleases, type EnvContext } from '../io/managed.js';
+import { ensureCommitEnv, ensureReleaseEnv } from '../io/managed/environments.js';
+import { pypiReleases } from '../io/managed/release-trees.js';
+import { probeBase, type EnvContext } from '../io/managed/shared.js';
 import type { PythonEnv } from '../io/probe.js';
 import { resolveTargets, type Repro } from '../io/targets.js';
 import { silentProgress } from '../progress.js';
 import { TOOL_VERSION } from '../version.js';
-import { RunOptionsSchema, type CommandContext } from './run.js';
+import type { BisectOptions } from '../options.js';
+import type { CommandContext } from '../pipeline/ports.js';
 import { runRepros } from '../pipeline/run.js';
 import { realPorts } from '../io/ports.js';
 
-export const BisectOptionsSchema = RunOptionsSchema.omit({ python: true, pythran: true, jobs: true }).extend({
-  from: z.string().min(1),
-  to: z.string().min(1),
-  repo: z.string().min(1).optional(),
-  /** Points judged at once. */
-  jobs: z.number().int().positive().max(16).default(Math.max(1, Math.min(2, os.availableParallelism()))),
-});
-export type BisectOptions = z.infer<typeof BisectOptionsSchema>;
+export { BisectOptionsSchema, type BisectOptions } from '../options.js';
 
 interface Candidate {
   point: Point;

@@ -7,7 +7,8 @@ import { environmentReport } from '../pipeline/run.js';
 import { UsageError } from '../errors.js';
 import { openCache } from '../io/cache.js';
 import { commitInfo, openRepo, resolveCommit } from '../io/git.js';
-import { ensureCommitEnv, ensureReleaseEnv, listCache, pruneCache, type CacheEntry } from '../io/managed.js';
+import { listCache, pruneCache, type CacheEntry } from '../io/managed/cache-entries.js';
+import { ensureCommitEnv, ensureReleaseEnv } from '../io/managed/environments.js';
 import type { EnvironmentReport } from '../core/report.js';
 import type { Progress } from '../progress.js';
 
@@ -16,14 +17,9 @@ export interface EnvCommandContext {
   progress: Progress;
 }
 
-export const EnvListOptionsSchema = z.object({ cacheDir: z.string().optional(), sizes: z.boolean().default(false) });
-export const EnvInstallOptionsSchema = z.object({ cacheDir: z.string().optional(), repo: z.string().min(1).optional() });
-export const EnvPruneOptionsSchema = z.object({
-  cacheDir: z.string().optional(),
-  all: z.boolean().default(false),
-  olderThan: z.number().nonnegative().default(30),
-  dryRun: z.boolean().default(false),
-});
+import { EnvInstallOptionsSchema, EnvListOptionsSchema, EnvPruneOptionsSchema } from '../options.js';
+
+export { EnvInstallOptionsSchema, EnvListOptionsSchema, EnvPruneOptionsSchema };
 
 export const CacheEntrySchema = z.object({
   kind: z.enum(['deps', 'release', 'commit', 'objects', 'legacy', 'builds']),

@@ -2,9 +2,8 @@
  * `pythran-leakcheck gate <target>... --baseline A --candidate B`: run every
  * repro on both Pythran versions and fail when the candidate regresses.
  */
-import { readFile, stat, writeFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { z } from 'zod';
 import { compareVersions, isValidVersion } from '../core/compat.js';
 import { ExpectationsFile, leaksOn } from '../core/expectations.js';
 import { compareRuns, GATE_SCHEMA_VERSION, gateOutcome, GateReportSchema, summarize, type GateReport } from '../core/gate.js';
@@ -13,26 +12,16 @@ import { errorResult } from '../core/results.js';
 import { InputError, UsageError } from '../errors.js';
 import { openCache, type CacheLayout } from '../io/cache.js';
 import { commitInfo, openRepo, resolveCommit } from '../io/git.js';
-import { ensureCommitEnv, ensureReleaseEnv } from '../io/managed.js';
+import { ensureCommitEnv, ensureReleaseEnv } from '../io/managed/environments.js';
 import type { PythonEnv } from '../io/probe.js';
 import { displayPath, resolveTargets, type Repro } from '../io/targets.js';
-import { renderJunit } from '../reporters/junit.js';
-import { renderMarkdown } from '../reporters/markdown.js';
 import { TOOL_VERSION } from '../version.js';
-import { RunOptionsSchema, type CommandContext } from './run.js';
+import type { GateOptions } from '../options.js';
+import type { CommandContext } from '../pipeline/ports.js';
 import { environmentReport, runRepros } from '../pipeline/run.js';
 import { realPorts } from '../io/ports.js';
 
-export const GateOptionsSchema = RunOptionsSchema.omit({ python: true, pythran: true }).extend({
-  baseline: z.string().min(1),
-  candidate: z.string().min(1),
-  repo: z.string().min(1).optional(),
-  tolerance: z.number().nonnegative().max(10_000).default(20),
-  expectations: z.string().min(1).optional(),
-  junit: z.string().min(1).optional(),
-  markdown: z.string().min(1).optional(),
-});
-export type GateOptions = z.infer<typeof GateOptionsSchema>;
+export { GateOptionsSchema, type GateOptions } from '../options.js';
 
 /** A release, or with --repo a revision of the checkout, as a managed environment. */
 export async function environmentFor(spec: string, repo: string | undefined, option: string, cache: CacheLayout, ctx: CommandContext): Promise<PythonEnv> {
@@ -147,17 +136,4 @@ export async function gateCommand(targets: readonly string[], opts: GateOptions,
     functions: rows,
   });
   return { report, baseline: baseResults, candidate: candResults };
-}
-
-/** --junit and --markdown. */
-export async function writeGateFiles(report: GateReport, opts: Pick<GateOptions, 'junit' | 'markdown'>): Promise<void> {
-  for (const [option, file, text] of [
-    ['--junit', opts.junit, () => renderJunit(report)],
-    ['--markdown', opts.markdown, () => renderMarkdown(report)],
-  ] as const) {
-    if (file === undefined) continue;
-    await writeFile(file, text()).catch((error: unknown) => {
-      throw new InputError(`${option} ${file}: cannot write it: ${(error as Error).message}`);
-    });
-  }
 }

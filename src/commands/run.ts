@@ -5,17 +5,12 @@
  */
 import type { Report } from '../core/report.js';
 import { realPorts } from '../io/ports.js';
-import { RunOptionsSchema, type RunOptions } from '../pipeline/options.js';
+import type { RunOptions } from '../options.js';
+import type { CommandContext } from '../pipeline/ports.js';
 import { runTargets } from '../pipeline/run.js';
-import type { Progress } from '../progress.js';
 
-export { RunOptionsSchema, type RunOptions };
-
-export interface CommandContext {
-  signal: AbortSignal;
-  progress: Progress;
-  cwd: string;
-}
+export { RunOptionsSchema, type RunOptions } from '../options.js';
+export type { CommandContext } from '../pipeline/ports.js';
 
 export async function runCommand(targets: readonly string[], opts: RunOptions, ctx: CommandContext): Promise<Report> {
   return runTargets(targets, opts, { ...ctx, ports: realPorts });

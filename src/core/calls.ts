@@ -6,6 +6,7 @@
 import type { ArgPlan, CallPlan } from './protocol.js';
 import type { ArgType, Dtype, ExportSignature } from './signature.js';
 import { formatType } from './signature.js';
+import { InputError } from '../errors.js';
 
 /** Default length of each axis, by rank: small enough to be cheap, large enough for index arithmetic. */
 export function defaultAxisLength(rank: number): number {
@@ -49,7 +50,7 @@ function numpyDtype(d: Dtype): string {
   }
 }
 
-export class UnsupportedArgument extends Error {}
+export class UnsupportedArgument extends InputError {}
 
 /** A value for one argument type; `i` varies values inside containers (set and dict keys must differ). */
 export function planFor(type: ArgType, i = 0): ArgPlan {

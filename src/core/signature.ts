@@ -7,6 +7,7 @@
  * `file.py::function` targets and generate arguments), so this is a small
  * recursive-descent parser for the same grammar. Pure: no I/O.
  */
+import { InputError } from '../errors.js';
 
 export type Dtype =
   | 'bool'
@@ -81,7 +82,7 @@ export interface ExportSignature {
   text: string;
 }
 
-export class SpecSyntaxError extends Error {
+export class SpecSyntaxError extends InputError {
   constructor(
     message: string,
     readonly line: number,

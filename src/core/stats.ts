@@ -9,7 +9,7 @@
  */
 import jstatPkg from 'jstat';
 
-const { jStat } = jstatPkg as unknown as typeof import('jstat');
+const { jStat } = jstatPkg;
 
 export interface Interval {
   /** Mean growth per call. */

@@ -1,70 +1,64 @@
 /**
- * Defaults for `run` from a configuration file in the working folder:
- * `pythran-leakcheck.config.json`, or else the `[tool.pythran-leakcheck]`
- * table of `pyproject.toml`. Command-line options win over the file, and the
- * file over the built-in defaults. A bad file is an InputError naming the
- * file, the key and what was expected.
+ * Defaults for `run`, `gate` and `bisect` from a configuration file in the
+ * working folder: `pythran-leakcheck.config.json`, or else the
+ * `[tool.pythran-leakcheck]` table of `pyproject.toml`. Command-line options
+ * win over the file, and the file over the built-in defaults. The file's
+ * keys, types and bounds are the option table's (src/options.ts); a key
+ * applies to every command that has that option, and a `run`, `gate` or
+ * `bisect` table inside it gives keys for that command alone (they win over
+ * the top-level ones). A bad file is an InputError naming the file, the key
+ * and what was expected.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseToml, TomlDate, TomlError } from 'smol-toml';
 import { z } from 'zod';
 import { InputError } from '../errors.js';
+import {
+  CONFIG_ALIASES,
+  CONFIG_KEYS,
+  CONFIGURED_COMMANDS,
+  configKeys,
+  configSchema,
+  describeValue,
+  issueMessage,
+  pathRule,
+  type ConfiguredCommand,
+  type OptionKey,
+} from '../options.js';
+
+export { CONFIG_KEYS } from '../options.js';
 
 export const CONFIG_JSON = 'pythran-leakcheck.config.json';
 export const PYPROJECT = 'pyproject.toml';
 export const PYPROJECT_TABLE = 'tool.pythran-leakcheck';
 
-const positive = z.number().positive();
-
-/** The settings a file may give; names as in the run options (camelCase; kebab-case is accepted for the two-word ones). */
-export const ConfigSchema = z
-  .strictObject({
-    pythran: z.string().min(1),
-    python: z.string().min(1),
-    budget: positive,
-    warmup: z.number().nonnegative(),
-    timeout: positive,
-    threshold: positive,
-    jobs: z.number().int().positive(),
-    buildTimeout: positive,
-    cacheDir: z.string().min(1),
-    call: z.array(z.string().min(1)),
-    report: z.string().regex(/\.html?$/i, 'a file name ending in .html'),
-  })
-  .partial();
-export type ConfigValues = z.infer<typeof ConfigSchema>;
-export type ConfigKey = keyof ConfigValues;
-
-export const CONFIG_KEYS = Object.keys(ConfigSchema.shape) as ConfigKey[];
-
-const ALIASES: Record<string, ConfigKey> = { 'build-timeout': 'buildTimeout', 'cache-dir': 'cacheDir' };
+/** The file's schema: every configurable key, and a table per command with that command's keys. */
+export const ConfigSchema = z.strictObject({
+  ...configSchema(CONFIG_KEYS).shape,
+  ...Object.fromEntries(CONFIGURED_COMMANDS.map((c) => [c, configSchema(configKeys(c)).optional()])),
+});
+export type ConfigKey = OptionKey;
+export type ConfigValues = Partial<Record<ConfigKey, unknown>> & {
+  pythran?: string;
+  python?: string;
+  budget?: number;
+  report?: string;
+  cacheDir?: string;
+  call?: string[];
+};
 
 export interface LoadedConfig {
   /** The file read. */
   file: string;
   /** How messages name it: `pythran-leakcheck.config.json` or `pyproject.toml [tool.pythran-leakcheck]`. */
   where: string;
+  /** The top-level keys: they apply to every command that has the option. */
   values: ConfigValues;
-  /** Each key as the file spells it, for messages. */
-  spelled: Partial<Record<ConfigKey, string>>;
-}
-
-function article(word: string): string {
-  return /^[aeiou]/.test(word) ? `an ${word}` : `a ${word}`;
-}
-
-function describeValue(v: unknown, tableWord: string): string {
-  if (v === undefined) return 'nothing';
-  if (v instanceof TomlDate) return `the date ${v.toISOString()}`;
-  if (Array.isArray(v)) {
-    const text = JSON.stringify(v);
-    return text.length > 60 ? `an array of ${v.length} items` : text;
-  }
-  if (typeof v === 'object' && v !== null) return tableWord;
-  if (typeof v === 'number' && !Number.isFinite(v)) return String(v);
-  const text = JSON.stringify(v);
-  return text.length > 60 ? `${text.slice(0, 57)}..."` : text;
+  /** Keys of a command's own table (`[tool.pythran-leakcheck.gate]`): for that command, over the top-level ones. */
+  sections: Partial<Record<ConfiguredCommand, ConfigValues>>;
+  /** Each key as the file spells it, for messages (`gate.build-timeout` for a key of the gate table). */
+  spelled: Partial<Record<string, string>>;
 }
 
 function valueAt(root: unknown, pathParts: readonly PropertyKey[]): unknown {
@@ -76,31 +70,17 @@ function valueAt(root: unknown, pathParts: readonly PropertyKey[]): unknown {
   return v;
 }
 
-function expectedText(issue: z.core.$ZodIssue): string {
-  switch (issue.code) {
-    case 'invalid_type': {
-      const e = String(issue.expected);
-      if (e === 'int') return 'a whole number';
-      if (e === 'array') return 'an array of strings';
-      if (e === 'object') return 'a table of settings';
-      return article(e);
-    }
-    case 'too_small':
-      if (issue.origin === 'string') return 'a non-empty string';
-      if (issue.origin === 'array') return 'a non-empty array';
-      return `a number ${issue.inclusive ? 'of at least' : 'above'} ${String(issue.minimum)}`;
-    case 'too_big':
-      return `a number ${issue.inclusive ? 'of at most' : 'below'} ${String(issue.maximum)}`;
-    default:
-      return issue.message;
-  }
-}
-
 function keyPath(parts: readonly PropertyKey[], spelled: Partial<Record<string, string>>): string {
   let out = '';
+  let named = '';
   parts.forEach((p, i) => {
-    if (typeof p === 'number') out += `[${p}]`;
-    else out += `${i > 0 ? '.' : ''}${i === 0 ? (spelled[String(p)] ?? String(p)) : String(p)}`;
+    if (typeof p === 'number') {
+      out += `[${p}]`;
+      return;
+    }
+    named = named === '' ? String(p) : `${named}.${String(p)}`;
+    const spelling = spelled[named] ?? String(p);
+    out += `${i > 0 ? '.' : ''}${spelling.split('.').pop() ?? spelling}`;
   });
   return out;
 }
@@ -112,32 +92,57 @@ function keyPath(parts: readonly PropertyKey[], spelled: Partial<Record<string, 
 export function configIssueMessage(where: string, issue: z.core.$ZodIssue, values: unknown, spelled: Partial<Record<string, string>>, tableWord = 'a table'): string {
   if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys.map((k) => `"${k}"`).join(', ');
-    return `${where}: unknown key${issue.keys.length === 1 ? '' : 's'} ${keys}; the keys are ${CONFIG_KEYS.join(', ')}`;
+    const section = issue.path.length > 0 ? String(issue.path[0]) : null;
+    const known = section !== null && (CONFIGURED_COMMANDS as readonly string[]).includes(section) ? configKeys(section as ConfiguredCommand) : [...CONFIG_KEYS, ...CONFIGURED_COMMANDS];
+    const at = section !== null ? ` in the ${section} table` : '';
+    return `${where}: unknown key${issue.keys.length === 1 ? '' : 's'} ${keys}${at}; the keys are ${known.join(', ')}`;
   }
-  const got = describeValue(valueAt(values, issue.path), tableWord);
-  return `${where} ${keyPath(issue.path, spelled)}: expected ${expectedText(issue)}, got ${got}`;
+  return issueMessage(`${where} ${keyPath(issue.path, spelled)}`, issue, valueAt(values, issue.path), tableWord);
+}
+
+function isTable(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) && !(v instanceof TomlDate);
+}
+
+/** The keys of one table renamed to the option names (aliases resolved); `prefix` names a command's table. */
+function renameKeys(table: Record<string, unknown>, where: string, prefix: string, spelled: Partial<Record<string, string>>): Record<string, unknown> {
+  const renamed: Record<string, unknown> = {};
+  const seen: Partial<Record<string, string>> = {};
+  for (const [key, value] of Object.entries(table)) {
+    const name = CONFIG_ALIASES[key] ?? key;
+    const firstSpelling = seen[name];
+    if (firstSpelling !== undefined) {
+      throw new InputError(`${where}: "${prefix}${firstSpelling}" and "${prefix}${key}" are the same setting; keep one`);
+    }
+    seen[name] = key;
+    spelled[`${prefix}${name}`] = `${prefix}${key}`;
+    renamed[name] = prefix === '' && (CONFIGURED_COMMANDS as readonly string[]).includes(name) && isTable(value) ? renameKeys(value, where, `${name}.`, spelled) : value;
+  }
+  return renamed;
+}
+
+/** Relative paths resolved against the file's folder (`python` only when it contains a slash: a bare name is looked up on the PATH). */
+function resolvePaths(values: Record<string, unknown>, dir: string): ConfigValues {
+  const out: Record<string, unknown> = { ...values };
+  for (const [key, value] of Object.entries(values)) {
+    const rule = pathRule(key as OptionKey);
+    if (rule === null || typeof value !== 'string') continue;
+    if (rule === 'path' || /[\\/]/.test(value)) out[key] = path.resolve(dir, value);
+  }
+  return out;
 }
 
 /**
  * Validates a settings table read from `file` (a JSON object, or the TOML
- * table). Relative `cacheDir`, `report` and `python` (when it names a path,
- * not a command) are resolved against the file's folder. Pure.
+ * table). Relative paths are resolved against the file's folder. Pure.
  */
 export function validateConfig(raw: unknown, file: string, where: string): LoadedConfig {
   const tableWord = file.endsWith('.toml') ? 'a table' : 'an object';
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || raw instanceof TomlDate) {
+  if (!isTable(raw)) {
     throw new InputError(`${where}: expected a table of settings, got ${describeValue(raw, tableWord)}`);
   }
-  const renamed: Record<string, unknown> = {};
   const spelled: Partial<Record<string, string>> = {};
-  for (const [key, value] of Object.entries(raw as Record<string, unknown>)) {
-    const name = ALIASES[key] ?? key;
-    if (spelled[name] !== undefined) {
-      throw new InputError(`${where}: "${spelled[name]}" and "${key}" are the same setting; keep one`);
-    }
-    spelled[name] = key;
-    renamed[name] = value;
-  }
+  const renamed = renameKeys(raw, where, '', spelled);
   const parsed = ConfigSchema.safeParse(renamed);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -145,15 +150,17 @@ export function validateConfig(raw: unknown, file: string, where: string): Loade
       hint: `fix ${path.basename(file)}, or override the key on the command line`,
     });
   }
-  const values = { ...parsed.data };
   const dir = path.dirname(file);
-  if (values.cacheDir !== undefined) values.cacheDir = path.resolve(dir, values.cacheDir);
-  if (values.report !== undefined) values.report = path.resolve(dir, values.report);
-  if (values.python !== undefined && /[\\/]/.test(values.python)) values.python = path.resolve(dir, values.python);
-  if (values.python !== undefined && values.pythran !== undefined) {
-    throw new InputError(`${where}: give python or pythran, not both`);
+  const { run, gate, bisect, ...top } = parsed.data as Record<string, unknown> & Partial<Record<ConfiguredCommand, Record<string, unknown>>>;
+  const values = resolvePaths(top, dir);
+  const sections: LoadedConfig['sections'] = {};
+  for (const [name, table] of [['run', run], ['gate', gate], ['bisect', bisect]] as const) {
+    if (table !== undefined) sections[name] = resolvePaths(table, dir);
   }
-  return { file, where, values, spelled: spelled as LoadedConfig['spelled'] };
+  for (const [prefix, v] of [['', values], ['run.', sections.run ?? {}]] as const) {
+    if (v.python !== undefined && v.pythran !== undefined) throw new InputError(`${where}: give ${prefix}python or ${prefix}pythran, not both`);
+  }
+  return { file, where, values, sections, spelled };
 }
 
 /** Parses the text of `pythran-leakcheck.config.json`. Pure. */
@@ -211,8 +218,22 @@ export async function loadConfig(cwd: string): Promise<LoadedConfig | null> {
   return null;
 }
 
+/** The file's values for `command`: the top-level keys it has, then its own table's. */
+export function valuesFor(config: LoadedConfig, command: ConfiguredCommand): ConfigValues {
+  const keys = configKeys(command);
+  const out: Record<string, unknown> = {};
+  for (const k of keys) if (config.values[k] !== undefined) out[k] = config.values[k];
+  const own = config.sections[command] ?? {};
+  // A command's own python or pythran replaces both of the top level's.
+  if (own.python !== undefined || own.pythran !== undefined) {
+    delete out.python;
+    delete out.pythran;
+  }
+  return { ...out, ...own };
+}
+
 /**
- * The run options with the file's values filled in where the command line
+ * A command's options with the file's values filled in where the command line
  * did not give the option (`explicit(name)` says whether it did). Giving
  * --python or --pythran overrides both python and pythran from the file.
  * Returns the merged options and the keys that came from the file.
@@ -221,13 +242,14 @@ export function applyConfig<T extends Record<string, unknown>>(
   cli: T,
   explicit: (name: ConfigKey) => boolean,
   config: LoadedConfig | null,
+  command: ConfiguredCommand = 'run',
 ): { options: T & ConfigValues; fromConfig: Set<ConfigKey> } {
   const options: Record<string, unknown> = { ...cli };
   const fromConfig = new Set<ConfigKey>();
   if (config === null) return { options: options as T & ConfigValues, fromConfig };
+  const values = valuesFor(config, command);
   const interpreterGiven = explicit('python') || explicit('pythran');
-  for (const key of CONFIG_KEYS) {
-    const value = config.values[key];
+  for (const [key, value] of Object.entries(values) as Array<[ConfigKey, unknown]>) {
     if (value === undefined || explicit(key)) continue;
     if ((key === 'python' || key === 'pythran') && interpreterGiven) continue;
     options[key] = value;
@@ -237,6 +259,8 @@ export function applyConfig<T extends Record<string, unknown>>(
 }
 
 /** How a message names a key of the file: `pyproject.toml [tool.pythran-leakcheck] budget`. */
-export function configKeyName(config: LoadedConfig, key: ConfigKey): string {
-  return `${config.where} ${config.spelled[key] ?? key}`;
+export function configKeyName(config: LoadedConfig, key: ConfigKey, command?: ConfiguredCommand): string {
+  const inSection = command !== undefined && config.sections[command]?.[key] !== undefined;
+  const name = inSection ? `${command}.${key}` : key;
+  return `${config.where} ${config.spelled[name] ?? name}`;
 }

@@ -11,11 +11,12 @@ import { z } from 'zod';
 import { PythonEnvError } from '../errors.js';
 import { run } from './exec.js';
 import { writeFileAtomic } from './cache.js';
-import { basePython, ensureReleaseEnv, type EnvContext } from './managed.js';
+import { ensureReleaseEnv } from './managed/environments.js';
+import { basePython, type EnvContext } from './managed/shared.js';
 import { describe, lastLines, probePython, safeJson, type PythonEnv } from './probe.js';
 
 export { PYTHON_DIR, describe, lastLines, probePython, type ProbeOutput, type PythonEnv, type PythranTree } from './probe.js';
-export type { EnvContext } from './managed.js';
+export type { EnvContext } from './managed/shared.js';
 
 export interface EnvRequest {
   python?: string;

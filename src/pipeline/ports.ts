@@ -47,4 +47,7 @@ export interface PipelineContext {
   ports: Ports;
 }
 
+/** What a command gets from the command line's wiring: the pipeline context less the ports it chooses. */
+export type CommandContext = Omit<PipelineContext, 'ports'>;
+
 export type { BuiltModule, CacheLayout, PythonEnv };

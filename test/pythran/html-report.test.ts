@@ -132,14 +132,14 @@ describe('run --report FILE.html', () => {
     await writeFile(file, 'x');
     const res = await cli(['run', SEED, '--pythran', '0.15.0', '--report', path.join(file, 'report.html')]);
     expect(res.code).toBe(3);
-    expect(res.stderr).toContain(`cannot write the report to ${path.join(file, 'report.html')}: ${file} is a file, not a folder`);
+    expect(res.stderr).toContain(`cannot write the HTML report to ${path.join(file, 'report.html')}: ${file} is a file, not a folder`);
     expect(res.stdout).toBe('');
   });
 
   it('refuses a report name that is not .html: exit 2', async () => {
     const res = await cli(['run', SEED, '--pythran', '0.15.0', '--report', path.join(dir, 'report.json')]);
     expect(res.code).toBe(2);
-    expect(res.stderr).toContain('--report writes an HTML page');
+    expect(res.stderr).toContain(`--report: expected a file name ending in .html, got "${path.join(dir, 'report.json')}"`);
   });
 });
 
@@ -177,6 +177,7 @@ describe('table colours', () => {
     const coloured = await cli(['run', `${SEED}::simpler_leak`, '--pythran', '0.15.0'], { env: { NO_COLOR: '', FORCE_COLOR: '1' } });
     expect(coloured.code).toBe(1);
     expect(coloured.stdout).toContain('\u001b[');
+    // eslint-disable-next-line no-control-regex -- ANSI colour codes
     expect(coloured.stdout).toMatch(/\u001b\[31m[▁▂▃▄▅▆▇█]{10}\u001b\[39m/);
     const plain = await cli(['run', `${SEED}::simpler_leak`, '--pythran', '0.15.0'], { env: { NO_COLOR: '1', FORCE_COLOR: '1' } });
     expect(plain.stdout).not.toContain('\u001b[');

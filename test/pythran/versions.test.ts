@@ -125,9 +125,9 @@ describe('bisect over PyPI releases', () => {
     expect(res.stdout).toMatch(/1\s+0\.15\.0\s+leak/);
   });
 
-  it('both ends agreeing is exit 2', async () => {
+  it('both ends agreeing is exit 4', async () => {
     const res = await cli(['bisect', `${SEED}::simpler_no_leak`, '--from', '0.15.0', '--to', '0.16.1', '--json']);
-    expect(res.code).toBe(2);
+    expect(res.code).toBe(4);
     expect(parse<BisectJson>(res)).toMatchObject({ outcome: 'ends-agree', direction: null, first: null });
   });
 
@@ -237,11 +237,11 @@ describe('env', () => {
   it('install is quick for a release whose dependency set exists; prune --dry-run lists without removing', async () => {
     const res = await cli(['env', 'install', '0.16.0', '--json']);
     expect(res.code).toBe(0);
-    expect(JSON.parse(res.stdout)[0].pythran.version).toBe('0.16.0');
+    expect((JSON.parse(res.stdout) as Array<{ pythran: { version: string } }>)[0]?.pythran.version).toBe('0.16.0');
     const dry = await cli(['env', 'prune', '--all', '--dry-run', '--json']);
     expect(dry.code).toBe(0);
-    expect(JSON.parse(dry.stdout).removed.length).toBeGreaterThan(0);
+    expect((JSON.parse(dry.stdout) as { removed: unknown[] }).removed.length).toBeGreaterThan(0);
     const again = await cli(['env', 'list', '--json']);
-    expect(JSON.parse(again.stdout).entries.some((e: { kind: string }) => e.kind === 'release')).toBe(true);
+    expect((JSON.parse(again.stdout) as { entries: Array<{ kind: string }> }).entries.some((e) => e.kind === 'release')).toBe(true);
   });
 });

@@ -74,11 +74,14 @@ describe('renderTable', () => {
     expect(text).toContain(ESC);
     expect(text).toMatch(BOX);
     // red sparkline for the leak, green for ok (chalk level 1: 31 red, 32 green)
+    /* eslint-disable no-control-regex -- ANSI colour codes */
     expect(rowOf(text, 'simpler_leak')).toMatch(/\u001b\[31m[▁-█]+\u001b\[39m/);
     expect(rowOf(text, 'simpler_no_leak')).toMatch(/\u001b\[32m▁+\u001b\[39m/);
+    /* eslint-enable no-control-regex */
   });
 
   it('shows the same cells with colour on and off', () => {
+    // eslint-disable-next-line no-control-regex -- ANSI colour codes
     const strip = (s: string) => s.replace(/\u001b\[[0-9;]*m/g, '');
     const on = strip(renderTable(doc, new Chalk({ level: 1 })));
     const off = renderTable(doc, new Chalk({ level: 0 }));
