@@ -58,12 +58,14 @@ export async function includedHeaders(cppText: string, cppPath: string, pythranD
 export async function compileWithPythran(copy: string, out: string, work: string, env: PythonEnv, ctx: CompileContext): Promise<ExecResult> {
   const opts = { timeoutMs: ctx.timeoutMs, signal: ctx.signal, cwd: work, env: { ...env.env, TMPDIR: work } };
   const compileId = env.tree?.compileId ?? null;
-  if (compileId === null) return run(env.python, ['-c', PYTHRAN, copy, '-o', out], opts);
+  // The BLAS configuration (core/blas.ts): `--config compiler.blas=...` for a managed environment, nothing otherwise.
+  const config = env.blas.configArgs;
+  if (compileId === null) return run(env.python, ['-c', PYTHRAN, ...config, copy, '-o', out], opts);
 
   const cpp = path.join(work, `${path.basename(copy, '.py')}.cpp`);
   // Pythran emits its #include lines in set order, which string hashing randomises per
   // process: a fixed seed makes the same sources give the same C++, so the key can match.
-  const front = await run(env.python, ['-c', PYTHRAN, '-E', copy, '-o', cpp], { ...opts, env: { ...opts.env, PYTHONHASHSEED: '0' } });
+  const front = await run(env.python, ['-c', PYTHRAN, ...config, '-E', copy, '-o', cpp], { ...opts, env: { ...opts.env, PYTHONHASHSEED: '0' } });
   if (front.exitCode !== 0 || front.timedOut) return front;
   const cppText = await readFile(cpp, 'utf8');
   const headers = await includedHeaders(cppText, cpp, path.join(env.tree?.dir ?? '', 'pythran'));
@@ -89,7 +91,7 @@ export async function compileWithPythran(copy: string, out: string, work: string
   return withLock(`${stored}.lock-target`, async () => {
     const late = await reuse();
     if (late !== null) return late;
-    const back = await run(env.python, ['-c', PYTHRAN, cpp, '-o', out], opts);
+    const back = await run(env.python, ['-c', PYTHRAN, ...config, cpp, '-o', out], opts);
     if (back.exitCode === 0 && !back.timedOut) {
       const tmp = `${stored}.${process.pid}.tmp`;
       await copyFile(out, tmp);
