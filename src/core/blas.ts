@@ -118,12 +118,20 @@ const FIX =
  * "configured without BLAS") gets the BLAS fix; any other missing header or library is
  * named as it is.
  */
-export function missingPiece(output: string): MissingPiece | null {
+export function missingPiece(output: string, blas?: Pick<BlasChoice, 'source' | 'setting'> & { rcPath?: string | null }): MissingPiece | null {
   const header = /fatal error: ([^\s:]+): No such file or directory/.exec(output);
   const library = /cannot find -l\s*([\w.+-]+)/.exec(output);
   const noBlas = /pythran configured without BLAS but BLAS seem needed/.test(output);
   const blasHeader = header !== null && /^(cblas|openblas_config|f77blas)\.h$/.test(header[1] ?? '');
   const blasLib = library !== null && /^(blas|cblas|openblas\w*|satlas|atlas|mkl\w*)$/.test(library[1] ?? '');
+  if ((noBlas || blasHeader || blasLib) && blas?.source === 'pythranrc') {
+    const what = noBlas ? 'BLAS' : blasHeader ? (header?.[1] ?? 'cblas.h') : `-l${library?.[1] ?? 'blas'}`;
+    return {
+      what,
+      message: `${what}: not found: this code needs a BLAS (np.dot, .dot or @), and your configuration says compiler.blas=${blas.setting}.`,
+      hint: `install that BLAS (Debian: 'apt-get install libopenblas-dev'), or remove 'blas=${blas.setting}' from ${blas.rcPath ?? 'your .pythranrc'} so that the managed environment's pythran-openblas is used`,
+    };
+  }
   if (noBlas) {
     return {
       what: 'BLAS',

@@ -59,7 +59,8 @@ export async function compileWithPythran(copy: string, out: string, work: string
   const opts = { timeoutMs: ctx.timeoutMs, signal: ctx.signal, cwd: work, env: { ...env.env, TMPDIR: work } };
   const compileId = env.tree?.compileId ?? null;
   // The BLAS configuration (core/blas.ts): `--config compiler.blas=...` for a managed environment, nothing otherwise.
-  const config = env.blas.configArgs;
+  // -v: Pythran then passes the compiler's own messages on (quiet, it keeps only the failed command).
+  const config = ['-v', ...env.blas.configArgs];
   if (compileId === null) return run(env.python, ['-c', PYTHRAN, ...config, copy, '-o', out], opts);
 
   const cpp = path.join(work, `${path.basename(copy, '.py')}.cpp`);
