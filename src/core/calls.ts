@@ -471,7 +471,7 @@ export function planOverload(sig: ExportSignature, sources: CallSources, overloa
   for (const c of ordered) {
     const args = c.expr.trim() === '' ? [] : splitTopLevel(c.expr, ',').map((a) => a.trim());
     if (args.length > 0 && args[args.length - 1] === '') args.pop();
-    const keywords = args.some((a) => /^\*|^[A-Za-z_]\w*\s*=(?!=)/.test(a));
+    const keywords = args.some((a) => /^\*\*|^[A-Za-z_]\w*\s*=(?!=)/.test(a));
     // Keywords in a written call are the user's business: only the plain positional form is checked.
     const why = keywords ? null : runasMismatch({ args, keywords, bindings: {} }, params);
     if (why === null) {

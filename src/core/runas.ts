@@ -26,7 +26,7 @@ export interface RunasCall {
   expr: string;
   /** The arguments split at top-level commas. */
   args: string[];
-  /** Keyword arguments or unpacking (`*a`, `x=1`): the argument list cannot be checked or passed positionally. */
+  /** Keyword arguments (`x=1`, `**kw`): the plan's argument tuple cannot pass them. (`*a` can: `(*a,)`.) */
   keywords: boolean;
   /** 1-based line of the `#runas` comment. */
   line: number;
@@ -34,7 +34,7 @@ export interface RunasCall {
   bindings: Record<string, string>;
 }
 
-const RUNAS = /^\s*#\s*runas\b\s?(.*)$/;
+const RUNAS = /^\s*#\s*runas\b:?\s?(.*)$/;
 
 /** Split at top-level occurrences of `sep` (outside brackets and string literals). */
 export function splitTopLevel(text: string, sep: string): string[] {
@@ -114,13 +114,21 @@ function callsIn(statement: string, name: string): string[] {
   return out;
 }
 
-/** Every call of one of `names` in the file's `#runas` lines, in order. */
-export function parseRunas(source: string, names: readonly string[]): RunasCall[] {
+/**
+ * Every call of one of `names` in the file's `#runas` lines, in order. `moduleName` (the
+ * file's stem): a `from <module> import ...` statement is dropped, since the namespace the
+ * harness runs the setup in already holds the module's exports (and the module is loaded
+ * under another name).
+ */
+export function parseRunas(source: string, names: readonly string[], moduleName?: string): RunasCall[] {
   const out: RunasCall[] = [];
+  const selfImport = moduleName === undefined ? null : new RegExp(`^from\\s+${moduleName.replace(/\W/g, '')}\\s+import\\b`);
   source.split(/\r?\n/).forEach((text, idx) => {
     const m = RUNAS.exec(text);
     if (m === null) return;
-    const statements = splitTopLevel(m[1] ?? '', ';').map((st) => st.trim()).filter((st) => st !== '');
+    const statements = splitTopLevel(m[1] ?? '', ';')
+      .map((st) => st.trim())
+      .filter((st) => st !== '' && (selfImport === null || !selfImport.test(st)));
     const bindings: Record<string, string> = {};
     statements.forEach((statement, k) => {
       for (const name of names) {
@@ -128,7 +136,7 @@ export function parseRunas(source: string, names: readonly string[]): RunasCall[
           const args = expr.trim() === '' ? [] : splitTopLevel(expr, ',').map((a) => a.trim());
           // A trailing comma: `f(a,)`.
           if (args.length > 0 && args[args.length - 1] === '') args.pop();
-          const keywords = args.some((a) => /^\*|^[A-Za-z_]\w*\s*=(?!=)/.test(a));
+          const keywords = args.some((a) => /^\*\*|^[A-Za-z_]\w*\s*=(?!=)/.test(a));
           out.push({ function: name, setup: statements.slice(0, k).join('\n'), expr: expr.trim(), args, keywords, line: idx + 1, bindings: { ...bindings } });
         }
       }
@@ -225,7 +233,9 @@ export function accepts(c: ArgClass, type: ArgType): boolean {
 
 /** null when the call may fit these parameters; otherwise why it does not. */
 export function runasMismatch(call: Pick<RunasCall, 'args' | 'keywords' | 'bindings'>, params: readonly Param[]): string | null {
-  if (call.keywords) return 'it passes keyword arguments or unpacks a sequence, which a call plan cannot pass positionally';
+  if (call.keywords) return 'it passes keyword arguments, which a call plan cannot pass';
+  // `f(*params)`: evaluated as `(*params,)`, fine, but how many arguments it makes cannot be told here.
+  if (call.args.some((a) => a.startsWith('*'))) return null;
   const required = params.filter((p) => !p.optional).length;
   const n = call.args.length;
   if (n < required || n > params.length) {

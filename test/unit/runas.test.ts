@@ -44,9 +44,16 @@ describe('parseRunas', () => {
     expect(parseRunas(src, ['g']).map((c) => c.expr)).toEqual(['f(4)']);
   });
 
+  it('#runas: with a colon; a from-import of the module itself is dropped', () => {
+    const src = '#runas: import numpy as np; from lap import laplacian; var = np.arange(100, dtype=float) ; laplacian(var, .01)';
+    expect(parseRunas(src, ['laplacian'], 'lap')[0]?.setup).toBe('import numpy as np\nvar = np.arange(100, dtype=float)');
+    expect(parseRunas(src, ['laplacian'])[0]?.setup).toContain('from lap import laplacian');
+  });
+
   it('keyword arguments and unpacking are flagged', () => {
     expect(parseRunas('#runas f(1, axis=2)', ['f'])[0]?.keywords).toBe(true);
-    expect(parseRunas('#runas f(*args)', ['f'])[0]?.keywords).toBe(true);
+    expect(parseRunas('#runas f(**kw)', ['f'])[0]?.keywords).toBe(true);
+    expect(parseRunas('#runas f(*args)', ['f'])[0]?.keywords).toBe(false);
     expect(parseRunas('#runas f(a == b)', ['f'])[0]?.keywords).toBe(false);
     expect(parseRunas('#runas f()', ['f'])[0]?.args).toEqual([]);
   });
@@ -119,6 +126,8 @@ describe('runasMismatch', () => {
     expect(runasMismatch({ args: ['[1, 2]', '.5'], keywords: false, bindings: {} }, p)).toBe('its argument 1 is a list and this overload takes float64[:]');
     expect(runasMismatch({ args: ['A', '.5'], keywords: false, bindings: { A: '[1]' } }, p)).toContain('argument 1 is a list');
     expect(runasMismatch({ args: ['a', '.5'], keywords: true, bindings: {} }, p)).toContain('keyword arguments');
+    // `f(*params)` is passed as `(*params,)`: its length cannot be told, so it is tried.
+    expect(runasMismatch({ args: ['*params'], keywords: false, bindings: {} }, p)).toBeNull();
   });
 
   it('optional parameters may be left out', () => {
