@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   classifyExports,
@@ -166,5 +168,34 @@ describe('pyExpr', () => {
     expect(pyExpr({ t: 'tuple', items: [{ t: 'int', v: 4 }] })).toBe('(4,)');
     expect(pyExpr({ t: 'dict', entries: [[{ t: 'str', v: 'a' }, { t: 'float', v: 1 }]] })).toBe('{"a": 1.0}');
     expect(pyExpr({ t: 'npscalar', dtype: 'uint8', v: 4 })).toBe('np.uint8(4)');
+  });
+});
+
+describe('repros/real: the plans the harness gets', () => {
+  const load = (name: string) => {
+    const source = readFileSync(path.join('repros', 'real', name), 'utf8');
+    const mod = classifyExports(parseExports(source), name);
+    const names = [...new Set(mod.functions.map((f) => f.name))];
+    const sources: CallSources = { written: [], runas: parseRunas(source, names, name.replace(/\.py$/, '')), capsules: mod.capsules, fileLabel: name };
+    return { mod, plans: overloadsOf(mod.functions).map((o) => planOverload(o.sig, sources, o.index)) };
+  };
+
+  it('capsules_only.py is a capsule-only module', () => {
+    expect(load('capsules_only.py').mod).toMatchObject({ kind: 'capsules-only', message: 'capsules_only.py exports only capsules (gaussian, multiquadric): nothing to measure' });
+  });
+
+  it("function_param.py passes the module's own capsule", () => {
+    expect(load('function_param.py').plans[0]?.plan).toMatchObject({ args: [{ t: 'capsule', name: 'square' }, { t: 'array', dtype: 'float64', shape: [16] }] });
+  });
+
+  it('overloads.py: each overload its own #runas call', () => {
+    expect(load('overloads.py').plans.map((p) => [p.signature, p.origin, p.plan])).toEqual([
+      ['window(float list, int)', 'overloads.py:8 (#runas)', { expr: '[0.5, 1.5, 2.5, 3.5, 4.5, 5.5], 2' }],
+      ['window(float64[:,:], int)', 'overloads.py:9 (#runas)', { setup: 'import numpy as np\ngrid = np.linspace(0., 1., 64).reshape(8, 8)', expr: 'grid, 3' }],
+    ]);
+  });
+
+  it('runas_imports.py: the imports are the setup', () => {
+    expect(load('runas_imports.py').plans[0]?.plan).toEqual({ setup: 'import numpy as np\nfrom math import pi\nx = np.linspace(0., pi, 101)', expr: 'np.sin(x), x[1] - x[0]' });
   });
 });
