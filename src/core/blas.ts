@@ -19,8 +19,11 @@
  * plus its include and library folders fails to compile (measured on 0.16.1 with
  * Python 3.11: "'cblas_dgemv' was not declared in this scope"). 0.19.0 added
  * `compiler.blas=scipy-openblas`, which means `scipy_openblas64` (not 32) and
- * only on that release and later; pythran-openblas works on all of them, so
- * one choice serves every release and the builds of a bisection stay comparable.
+ * only on that release and later (measured: builds and runs on 0.19.0; on 0.16.1
+ * the setting is not a reserved entry and the build fails). pythran-openblas
+ * builds on all of them (measured on 0.12.0, 0.15.0, 0.16.0, 0.16.1, 0.19.0 with
+ * Python 3.11 and no system BLAS), so one choice serves every release and the
+ * builds of a bisection stay comparable.
  *
  * A user's own choice wins: a `[compiler] blas` in their .pythranrc (or the
  * file PYTHRANRC names) is left alone, and with --python the user's interpreter
