@@ -2,7 +2,7 @@
 // Call plans over a folder of real Pythran files: does every export line parse, and
 // does every overload get a call plan (from --call, # leakcheck: call, #runas or
 // generated arguments) or a message a user can act on? No Python, no build: the pure
-// core only (parseExports, classifyExports, parseRunas, planOverload).
+// core only (parseExports, planModule).
 //
 //   npm run bench:plans -- ../shared/corpus/pythran-tests-cases-0.16.1
 //   npm run bench:plans -- DIR --verbose      # every overload's source and note
@@ -12,8 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { classifyExports, overloadsOf, parseCallDirectives, planOverload, UnsupportedArgument } from '../dist/core/calls.js';
-import { parseRunas } from '../dist/core/runas.js';
+import { planModule } from '../dist/core/calls.js';
 import { parseExports, SpecSyntaxError } from '../dist/core/signature.js';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { verbose: { type: 'boolean', default: false }, 'eval-with': { type: 'string' } } });
@@ -49,27 +48,23 @@ for (const file of pyFiles(dir)) {
     refused.push(`${label}:${error.line}:${error.column}: bad export line: ${error.message}`);
     continue;
   }
-  const mod = classifyExports(exports, label);
+  const { module: mod, overloads } = planModule(exports, source, { fileLabel: label, moduleName: path.basename(file, '.py') });
   if (mod.kind === 'capsules-only') counts.capsuleOnly += 1;
   if (mod.kind === 'nothing') counts.noExport += 1;
-  const names = [...new Set(mod.functions.map((f) => f.name))];
-  const sources = { written: parseCallDirectives(source, label).calls, runas: parseRunas(source, names, path.basename(file, '.py')), capsules: mod.capsules, fileLabel: label };
-  for (const o of overloadsOf(mod.functions)) {
+  for (const { overload: o, plan: p, error } of overloads) {
     counts.overloads += 1;
-    try {
-      const p = planOverload(o.sig, sources, o.index);
-      counts[p.source] += 1;
-      if (p.source === 'runas') runasPlans.push({ file, fn: o.sig.name, signature: o.signature, plan: p.plan });
-      if (p.source === 'generated' && p.note !== null) {
-        counts.generatedAfterRunas += 1;
-        fallbacks.push(`${label}::${o.signature}: ${p.note}`);
-      }
-      if (values.verbose) console.log(`${label}::${o.signature}  ${p.source}  ${p.origin}${p.note ? `  (${p.note})` : ''}`);
-    } catch (error) {
-      if (!(error instanceof UnsupportedArgument)) throw error;
+    if (p === null) {
       counts.refused += 1;
-      refused.push(`${label}::${o.signature}: ${error.message}`);
+      refused.push(`${label}::${o.signature}: ${error}`);
+      continue;
     }
+    counts[p.source] += 1;
+    if (p.source === 'runas') runasPlans.push({ file, fn: o.sig.name, signature: o.signature, plan: p.plan });
+    if (p.source === 'generated' && p.note !== null) {
+      counts.generatedAfterRunas += 1;
+      fallbacks.push(`${label}::${o.signature}: ${p.note}`);
+    }
+    if (values.verbose) console.log(`${label}::${o.signature}  ${p.source}  ${p.origin}${p.note ? `  (${p.note})` : ''}`);
   }
 }
 const ms = performance.now() - started;

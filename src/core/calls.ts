@@ -4,7 +4,7 @@
  * comment in the repro, or `--call` on the command line). Pure.
  */
 import type { ArgPlan, CallPlan } from './protocol.js';
-import { runasMismatch, splitTopLevel, type RunasCall } from './runas.js';
+import { parseRunas, runasMismatch, splitTopLevel, type RunasCall } from './runas.js';
 import type { ArgType, Dtype, ExportSignature } from './signature.js';
 import { formatType, signatureText } from './signature.js';
 
@@ -498,4 +498,42 @@ export function planOverload(sig: ExportSignature, sources: CallSources, overloa
   const args = generatedArgs(sig, sources.capsules);
   const note = notes.length > 0 ? `${notes.join('; ')}; generated arguments instead` : null;
   return { plan: { args }, origin: 'generated', source: 'generated', note, signature };
+}
+
+export interface PlannedOverload {
+  overload: Overload;
+  /** The call plan; null when none could be made (then `error` says why and what to write). */
+  plan: OverloadPlan | null;
+  error: string | null;
+}
+
+/**
+ * Everything `run` needs for one file, in one call: its exports sorted (functions,
+ * capsules...), and one plan per overload from the sources in order (`written`: the
+ * `--call` calls, origin '--call'; the file's own `# leakcheck: call` lines are read
+ * here). Pure; throws SpecSyntaxError for an export line that does not parse.
+ */
+export function planModule(
+  exports: readonly ExportSignature[],
+  source: string,
+  opts: { fileLabel: string; moduleName?: string; cli?: readonly WrittenCall[] },
+): { module: ModuleExports; overloads: PlannedOverload[]; problems: DirectiveProblem[] } {
+  const module = classifyExports(exports, opts.fileLabel);
+  const directives = parseCallDirectives(source, opts.fileLabel);
+  const names = [...new Set(module.functions.map((f) => f.name))];
+  const sources: CallSources = {
+    written: [...(opts.cli ?? []), ...directives.calls],
+    runas: parseRunas(source, names, opts.moduleName),
+    capsules: module.capsules,
+    fileLabel: opts.fileLabel,
+  };
+  const overloads = overloadsOf(module.functions).map((overload): PlannedOverload => {
+    try {
+      return { overload, plan: planOverload(overload.sig, sources, overload.index), error: null };
+    } catch (error) {
+      if (!(error instanceof UnsupportedArgument)) throw error;
+      return { overload, plan: null, error: error.message };
+    }
+  });
+  return { module, overloads, problems: directives.problems };
 }

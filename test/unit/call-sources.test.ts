@@ -6,6 +6,7 @@ import {
   matchCapsule,
   overloadsOf,
   planFor,
+  planModule,
   planOverload,
   pyExpr,
   UnsupportedArgument,
@@ -197,5 +198,25 @@ describe('repros/real: the plans the harness gets', () => {
 
   it('runas_imports.py: the imports are the setup', () => {
     expect(load('runas_imports.py').plans[0]?.plan).toEqual({ setup: 'import numpy as np\nfrom math import pi\nx = np.linspace(0., pi, 101)', expr: 'np.sin(x), x[1] - x[0]' });
+  });
+});
+
+describe('planModule: one call for run', () => {
+  it('sorts the exports and plans every overload, reading # leakcheck: call lines and taking --call first', () => {
+    const source = `# leakcheck: call scale(np.ones(5), 3.)
+${OVERLOADED}#pythran export capsule k(float64)
+#pythran export lonely(float(int), int)
+`;
+    const cli: WrittenCall[] = [{ function: 'scale', expr: '[4], 4', origin: '--call' }];
+    const { module, overloads, problems } = planModule(parseExports(source), source, { fileLabel: 'm.py', moduleName: 'm', cli });
+    expect(problems).toEqual([]);
+    expect(module.capsules.map((c) => c.name)).toEqual(['k']);
+    expect(overloads.map((o) => [o.overload.signature, o.plan?.source ?? null, o.plan?.origin ?? null, o.error !== null])).toEqual([
+      ['scale(float64[:], float64)', 'directive', 'm.py:1', false],
+      ['scale(int list, int)', 'cli', '--call', false],
+      ['scale(float32[:,:], float32)', 'generated', 'generated', false],
+      ['lonely(float(int), int)', null, null, true],
+    ]);
+    expect(overloads[3]?.error).toContain("'# leakcheck: call lonely(CAPSULE, 4)'");
   });
 });
