@@ -18,6 +18,11 @@ export interface CompilerDiagnostics {
   construct: string | null;
   /** Total number of `error:` lines in the output. */
   count: number;
+  /**
+   * The first line of the generated C++ file (not a header) that the compiler quotes at an
+   * error or a "required from here": where the failing Python statement's code is.
+   */
+  generatedCode: string | null;
 }
 
 const ERROR_LINE = /^(\S[^:]*?)(?::(\d+))?(?::(\d+))?: (?:fatal )?error: /;
@@ -53,8 +58,13 @@ export function compilerDiagnostics(output: string, limit = 3): CompilerDiagnost
   let count = 0;
   let construct: string | null = null;
   let fn: string | null = null;
+  let generatedCode: string | null = null;
   for (let i = 0; i < lines.length; i += 1) {
     const line = lines[i] ?? '';
+    if (generatedCode === null && /^\S+\.cpp:\d+:\d+: /.test(line)) {
+      const quoted = QUOTED_CODE.exec(lines[i + 1] ?? '');
+      if (quoted !== null && (quoted[1] ?? '').trim() !== '') generatedCode = (quoted[1] ?? '').trim();
+    }
     if (fn === null) {
       const f = FUNCTION.exec(line);
       if (f !== null && (line.includes('In instantiation of') || line.includes('In member function') || line.includes('required from'))) fn = f[1] ?? null;
@@ -73,5 +83,36 @@ export function compilerDiagnostics(output: string, limit = 3): CompilerDiagnost
   }
   // For a fatal error in a pythonic header, the function is told by "In file included from" chains only
   // through the generated file, which names no function: leave it null.
-  return { errors, function: fn, construct, count };
+  return { errors, function: fn, construct, count, generatedCode };
+}
+
+/**
+ * The Python statement behind a line of generated C++: Pythran's annotated C++
+ * (`--config backend.annotate=1`) has each statement's Python line as a `//` comment
+ * before its code. Finds `code` there, walks up to the nearest such comment (a `def`
+ * line only when nothing closer), and finds that line in the Python source.
+ */
+export function pythonStatementFor(annotatedCpp: string, code: string, source: string): { line: number | null; text: string } | null {
+  const cpp = annotatedCpp.split('\n');
+  const want = code.trim();
+  const at = cpp.findIndex((l) => l.trim() === want);
+  if (at < 0 || want === '') return null;
+  let def: string | null = null;
+  for (let k = at - 1; k >= 0; k -= 1) {
+    const m = /^\s*\/\/ ?(.*)$/.exec(cpp[k] ?? '');
+    if (m === null) continue;
+    const text = (m[1] ?? '').trimEnd();
+    if (/^\s*def\s/.test(text)) {
+      def ??= text;
+      continue;
+    }
+    return locate(text, source);
+  }
+  return def === null ? null : locate(def, source);
+}
+
+function locate(text: string, source: string): { line: number | null; text: string } {
+  const lines = source.split(/\r?\n/);
+  const k = lines.findIndex((l) => l.trimEnd() === text || l.trim() === text.trim());
+  return { line: k >= 0 ? k + 1 : null, text: text.trim() };
 }

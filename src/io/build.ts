@@ -10,11 +10,11 @@ import { copyFile, mkdir, readFile, rename, stat, writeFile } from 'node:fs/prom
 import path from 'node:path';
 import { z } from 'zod';
 import { missingPiece } from '../core/blas.js';
-import { compilerDiagnostics } from '../core/compiler-output.js';
+import { compilerDiagnostics, pythonStatementFor } from '../core/compiler-output.js';
 import { BuildError, CacheError, InputError } from '../errors.js';
 import { makeTempDir, removeQuietly, sha256, withLock, type CacheLayout } from './cache.js';
 import { toolchainKey, type PythonEnv } from './probe.js';
-import { compileWithPythran } from './tree-compile.js';
+import { annotatedCpp, compileWithPythran } from './tree-compile.js';
 
 /** Bump when the layout of a build folder or the way we call Pythran changes. */
 const BUILD_FORMAT = 2;
@@ -108,7 +108,14 @@ export async function buildModule(file: string, env: PythonEnv, ctx: BuildContex
             () => logPath,
             () => undefined,
           );
-        throw classifyBuildFailure(output, ctx.display ?? file, copy, work, env, { logPath: logged, debug: ctx.debug ?? process.argv.includes('--debug') });
+        // Which Python statement the compiler choked on: from Pythran's annotated C++ (one more front-end run).
+        let statement: { line: number | null; text: string } | null = null;
+        const generated = /Cover me Jack/.test(output) ? compilerDiagnostics(output).generatedCode : null;
+        if (generated !== null) {
+          const annotated = await annotatedCpp(copy, work, env, ctx).catch(() => null);
+          if (annotated !== null) statement = pythonStatementFor(annotated, generated, source.toString('utf8'));
+        }
+        throw classifyBuildFailure(output, ctx.display ?? file, copy, work, env, { logPath: logged, debug: ctx.debug ?? process.argv.includes('--debug'), statement });
       }
       const moduleSha256 = sha256(await readFile(path.join(work, moduleFile)));
       const record = { format: BUILD_FORMAT, moduleFile, moduleSha256, source: file, seconds };
@@ -158,7 +165,7 @@ export function classifyBuildFailure(
   copy: string,
   work: string,
   env: Pick<PythonEnv, 'compiler' | 'compilerFound' | 'probe'> & Partial<Pick<PythonEnv, 'blas'>>,
-  extra: { logPath?: string; debug?: boolean } = {},
+  extra: { logPath?: string; debug?: boolean; statement?: { line: number | null; text: string } | null } = {},
 ): Error {
   // Pythran names the copy in the build folder, by full path or by base name: name the user's file instead.
   const copyName = new RegExp(`(?:${escapeRegExp(path.dirname(copy))}/)?${escapeRegExp(path.basename(copy))}(?=:|\\b)`, 'g');
@@ -197,6 +204,7 @@ export function classifyBuildFailure(
       }
     }
     const where = [diag.function !== null ? `in ${diag.function}()` : null, diag.construct !== null ? `at ${diag.construct}` : null].filter(Boolean).join(' ');
+    if (extra.statement != null) shown.unshift(`at ${file}${extra.statement.line !== null ? `:${extra.statement.line}` : ''}: ${extra.statement.text}`);
     const body = extra.debug === true ? display(output.trim()) : shown.join('\n');
     return new BuildError(`the C++ compiler failed on ${file}${where !== '' ? ` ${where}` : ''} (${env.compiler}):\n${body}${logLine}`, {
       hint: 'this is a Pythran or compiler problem rather than your code; try another Pythran release, or report it to Pythran with this file and the log',

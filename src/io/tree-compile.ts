@@ -101,3 +101,21 @@ export async function compileWithPythran(copy: string, out: string, work: string
     return { ...back, stdout: `${front.stdout}\n${back.stdout}`, stderr: `${front.stderr}\n${back.stderr}` };
   });
 }
+
+/**
+ * Pythran's C++ for `copy`, annotated with each statement's Python line as a comment
+ * (`--config backend.annotate=1`), for telling which statement a compiler error is in.
+ * Run only after a failed build: the annotations are never compiled (a Python line
+ * ending in a backslash would continue the comment in C++). null when it cannot be had.
+ */
+export async function annotatedCpp(copy: string, work: string, env: PythonEnv, ctx: Pick<CompileContext, 'signal'>): Promise<string | null> {
+  const out = path.join(work, `${path.basename(copy, '.py')}.annotated.cpp`);
+  const res = await run(env.python, ['-c', PYTHRAN, ...env.blas.configArgs, '-E', '--config', 'backend.annotate=1', copy, '-o', out], {
+    timeoutMs: 120_000,
+    signal: ctx.signal,
+    cwd: work,
+    env: { ...env.env, TMPDIR: work },
+  });
+  if (res.exitCode !== 0 || res.timedOut) return null;
+  return readFile(out, 'utf8').catch(() => null);
+}

@@ -36,6 +36,7 @@ describe("the compiler's own error", () => {
     const msg = report.results[0]?.message ?? '';
     expect(msg).toMatch(/the C\+\+ compiler failed on test\/fixtures\/cxx\/range_assign\.py in swap_first\(\)/);
     expect(msg).toMatch(/\.cpp:\d+:\d+: error: lvalue required/);
+    expect(msg).toContain('at test/fixtures/cxx/range_assign.py:6: s[0], s[1] = s[1], s[0]');
     expect(msg).not.toContain('Cover me Jack');
     const log = /whole output: (\S+\.log)/.exec(msg)?.[1] ?? '';
     expect(log.startsWith(TEST_CACHE)).toBe(true);

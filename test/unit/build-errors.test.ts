@@ -85,6 +85,8 @@ describe('classifyBuildFailure: the compiler\'s own diagnostics (Pythran run wit
     expect(err.message).toContain('j = pythonic::operator_::mod(S.fast(i), 256L);');
     expect(err.message).toContain("<build>/tmp1_f71lf0.cpp:230:13: error: '__type74'");
     expect(err.message).toContain('whole output: /cache/logs/build-rc4-0123.log');
+    const at = classifyBuildFailure(rc4, 'rc4.py', copy, work, env, { statement: { line: 16, text: 'j = (j + S[i]) % 256' } });
+    expect(at.message.split('\n')[1]).toBe('at rc4.py:16: j = (j + S[i]) % 256');
     expect(err.message).not.toContain('Cover me Jack');
     expect(err.message).not.toContain('the compiler exited with status');
   });
