@@ -61,8 +61,17 @@ def source_version(location):
         return None
 
 
+def pythranrc_path():
+    """The user configuration file Pythran reads (pythran/config.py, get_paths_cfg)."""
+    path = os.environ.get("PYTHRANRC")
+    if path is None:
+        folder = os.environ.get("XDG_CONFIG_HOME") or os.environ.get("HOME") or "~"
+        path = os.path.join(folder, ".pythranrc")
+    return os.path.expanduser(path)
+
+
 def pythranrc():
-    path = os.environ.get("PYTHRANRC") or os.path.join(os.path.expanduser("~"), ".pythranrc")
+    path = pythranrc_path()
     try:
         with open(path) as f:
             text = f.read()
@@ -100,6 +109,8 @@ def main():
         "beniget": dist_version("beniget"),
         "cxx": cxx,
         "pythranrc": rc_text,
+        "pythranrcPath": pythranrc_path(),
+        "blasPackage": dist_version("pythran-openblas"),
         "buildEnv": dict((k, os.environ.get(k)) for k in ("CXX", "CC", "CXXFLAGS", "CFLAGS", "LDFLAGS", "CPPFLAGS") if os.environ.get(k)),
     }))
 

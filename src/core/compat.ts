@@ -9,6 +9,7 @@
  * gast that the release was never tested with.
  */
 import * as pep440 from '@renovatebot/pep440';
+import { BLAS_REQUIREMENT } from './blas.js';
 
 export interface CompatRow {
   /** First release the row covers (inclusive). */
@@ -40,8 +41,12 @@ export const COMPAT_TABLE: readonly CompatRow[] = [
   },
 ];
 
-/** Always installed: psutil for the harness's RSS, setuptools for Pythran's build step. */
-const HARNESS_REQUIREMENTS = ['psutil', 'setuptools'];
+/**
+ * Always installed: psutil for the harness's RSS, setuptools for Pythran's build step, and a
+ * BLAS from PyPI for kernels that call np.dot/@ (see core/blas.ts). Being part of the set, the
+ * BLAS is part of the environment's key: environments made before it are not reused.
+ */
+const HARNESS_REQUIREMENTS = ['psutil', 'setuptools', BLAS_REQUIREMENT];
 
 export function isValidVersion(version: string): boolean {
   return /^\d+(\.\d+)+((a|b|rc)\d+)?(\.post\d+)?$/.test(version) && pep440.valid(version) !== null;

@@ -17,6 +17,10 @@ export const EnvironmentSchema = z.object({
   numpy: z.string(),
   compiler: z.string(),
   managed: z.boolean().describe('true when this tool made the environment'),
+  blas: z
+    .string()
+    .optional()
+    .describe("the BLAS Pythran links and who chose it: 'pythran-openblas 0.3.6 (managed)', 'openblas (.pythranrc)', \"blas (Pythran's default)\""),
 });
 export type EnvironmentReport = z.infer<typeof EnvironmentSchema>;
 

@@ -61,7 +61,11 @@ export type ArgType =
   | { kind: 'str' }
   | { kind: 'none' }
   | { kind: 'slice' }
-  /** Types we can name but not build a value for (pointers, functions). */
+  /** `T or U`: Pythran makes one overload per alternative; a call needs a value of one of them. */
+  | { kind: 'union'; options: ArgType[] }
+  /** A function type `float(float, int)`: Pythran accepts a capsule of that signature. */
+  | { kind: 'function'; result: ArgType; params: ArgType[] }
+  /** Types we can name but not build a value for (pointers, which only capsules take). */
   | { kind: 'unsupported'; text: string };
 
 export interface Param {
@@ -198,14 +202,16 @@ class Parser {
     }
   }
 
-  /** type := dictType ('or' dictType)*  -- for `a or b` we keep the first alternative. */
+  /** type := dictType ('or' dictType)*  -- `a or b` is a union of the alternatives. */
   type(): ArgType {
     const first = this.dictType();
+    if (this.peek() !== 'or') return first;
+    const options = [first];
     while (this.peek() === 'or') {
       this.next();
-      this.dictType();
+      options.push(this.dictType());
     }
-    return first;
+    return { kind: 'union', options };
   }
 
   dictType(): ArgType {
@@ -251,15 +257,16 @@ class Parser {
       } else if (p === '(' && t.kind !== 'tuple') {
         // A function type: `float (int, int)`.
         this.next();
+        const params: ArgType[] = [];
         if (this.peek() !== ')') {
-          this.type();
+          params.push(this.type());
           while (this.peek() === ',') {
             this.next();
-            this.type();
+            params.push(this.type());
           }
         }
         this.expect(')');
-        t = { kind: 'unsupported', text: 'function' };
+        t = { kind: 'function', result: t, params };
       } else {
         return t;
       }
@@ -402,7 +409,18 @@ export function formatType(t: ArgType): string {
       return 'None';
     case 'slice':
       return 'slice';
+    case 'union':
+      return t.options.map(formatType).join(' or ');
+    case 'function':
+      return `${formatType(t.result)}(${t.params.map(formatType).join(', ')})`;
     case 'unsupported':
-      return t.text;
+      return t.text === 'pointer' ? 'pointer' : t.text;
   }
+}
+
+/** One overload as the table and reports name it: `f(float64[:,:], int)`, `g(int, float?)`. */
+export function signatureText(sig: Pick<ExportSignature, 'name' | 'params'>): string {
+  if (sig.params === null) return sig.name;
+  const params = sig.params.map((p) => `${formatType(p.type)}${p.optional ? '?' : ''}`.replace(/\[[^\]]*\]/g, (m) => m.replace(/, /g, ',')));
+  return `${sig.name}(${params.join(', ')})`;
 }

@@ -6,13 +6,15 @@
  * build is published by renaming its folder into place; a second run with
  * the same key loads it without compiling.
  */
-import { copyFile, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
+import { missingPiece } from '../core/blas.js';
+import { compilerDiagnostics, pythonStatementFor } from '../core/compiler-output.js';
 import { BuildError, CacheError, InputError } from '../errors.js';
 import { makeTempDir, removeQuietly, sha256, withLock, type CacheLayout } from './cache.js';
 import { toolchainKey, type PythonEnv } from './probe.js';
-import { compileWithPythran } from './tree-compile.js';
+import { annotatedCpp, compileWithPythran } from './tree-compile.js';
 
 /** Bump when the layout of a build folder or the way we call Pythran changes. */
 const BUILD_FORMAT = 2;
@@ -33,6 +35,13 @@ export interface BuildContext {
   timeoutMs: number;
   /** How messages name the repro (the path as the user gave it); the absolute path by default. */
   display?: string;
+  /** Show Pythran's and the compiler's whole output in a build error (--debug); defaults to --debug on the command line. */
+  debug?: boolean;
+}
+
+/** Where the whole output of a failed build is kept: in the cache, never beside the user's file. */
+export function buildLogPath(cache: CacheLayout, moduleName: string, key: string): string {
+  return path.join(cache.root, 'logs', `build-${moduleName}-${key.slice(0, 16)}.log`);
 }
 
 const BuildRecord = z.object({
@@ -91,7 +100,22 @@ export async function buildModule(file: string, env: PythonEnv, ctx: BuildContex
       const seconds = (performance.now() - started) / 1000;
       if (res.timedOut) throw new BuildError(`building ${ctx.display ?? file} took longer than ${Math.round(ctx.timeoutMs / 1000)} s and was stopped.`, { hint: 'raise --build-timeout' });
       if (res.exitCode !== 0 || !(await exists(path.join(work, moduleFile)))) {
-        throw classifyBuildFailure(`${res.stderr}\n${res.stdout}`, ctx.display ?? file, copy, work, env);
+        const output = `${res.stderr}\n${res.stdout}`;
+        const logPath = buildLogPath(ctx.cache, moduleName, key);
+        const logged = await mkdir(path.dirname(logPath), { recursive: true })
+          .then(() => writeFile(logPath, `# pythran-leakcheck: build of ${file} with Pythran ${env.pythran.version} (${env.python}), exit ${res.exitCode ?? res.signal}\n${output}`))
+          .then(
+            () => logPath,
+            () => undefined,
+          );
+        // Which Python statement the compiler choked on: from Pythran's annotated C++ (one more front-end run).
+        let statement: { line: number | null; text: string } | null = null;
+        const generated = /Cover me Jack/.test(output) ? compilerDiagnostics(output).generatedCode : null;
+        if (generated !== null) {
+          const annotated = await annotatedCpp(copy, work, env, ctx).catch(() => null);
+          if (annotated !== null) statement = pythonStatementFor(annotated, generated, source.toString('utf8'));
+        }
+        throw classifyBuildFailure(output, ctx.display ?? file, copy, work, env, { logPath: logged, debug: ctx.debug ?? process.argv.includes('--debug'), statement });
       }
       const moduleSha256 = sha256(await readFile(path.join(work, moduleFile)));
       const record = { format: BUILD_FORMAT, moduleFile, moduleSha256, source: file, seconds };
@@ -135,32 +159,55 @@ async function exists(p: string): Promise<boolean> {
  * Jack", and some rejections (syntax errors, constructs it cannot analyse) as a
  * bare Python traceback.
  */
-export function classifyBuildFailure(output: string, file: string, copy: string, work: string, env: Pick<PythonEnv, 'compiler' | 'compilerFound' | 'probe'>): Error {
+export function classifyBuildFailure(
+  output: string,
+  file: string,
+  copy: string,
+  work: string,
+  env: Pick<PythonEnv, 'compiler' | 'compilerFound' | 'probe'> & Partial<Pick<PythonEnv, 'blas'>>,
+  extra: { logPath?: string; debug?: boolean; statement?: { line: number | null; text: string } | null } = {},
+): Error {
   // Pythran names the copy in the build folder, by full path or by base name: name the user's file instead.
   const copyName = new RegExp(`(?:${escapeRegExp(path.dirname(copy))}/)?${escapeRegExp(path.basename(copy))}(?=:|\\b)`, 'g');
-  const display = (text: string) => text.replace(copyName, file).split(work).join('<build>');
+  // Pythran's own headers by their short name (pythonic/numpy/dot.hpp), wherever the tree is.
+  const display = (text: string) => text.replace(copyName, file).split(work).join('<build>').replace(/(?:\/[^\s:'"]+)?\/pythran\/pythonic\//g, 'pythonic/');
   const lines = output.split('\n').map((l) => l.trimEnd());
 
+  const logLine = extra.logPath !== undefined ? `\nwhole output: ${extra.logPath}` : '';
   if (/Cover me Jack/.test(output) || /command .* failed/i.test(output)) {
     if (!env.compilerFound) {
       return new BuildError(`no C++ compiler: Pythran needs '${env.probe.cxx}', which is not installed.`, {
         hint: "install one (Debian: 'apt-get install g++'), or set CXX to a compiler",
       });
     }
-    // Pythran's own chatter around a failed compile says nothing about the cause.
-    const chatter = /trying hard to find its origin|flood you with C\+\+ errors|Cover me Jack|^E: error: Command/;
-    const compilerLines = lines.filter((l) => /\berror\b/i.test(l) && !chatter.test(l));
-    // Pythran does not always pass the compiler's messages on; the failed command (with the
-    // flags at its end, where CXXFLAGS go) is then what there is to show.
-    const command = lines.map((l) => /^E: error: Command "(.*)" failed with exit status (\d+)/.exec(l)).find((m) => m !== null);
-    const shown = [...new Set(compilerLines)].slice(0, 5);
-    if (command !== undefined && command !== null) {
-      const cmd = command[1] ?? '';
-      const short = cmd.length > 240 ? `${cmd.slice(0, 60)} ... ${cmd.slice(-170)}` : cmd;
-      shown.push(`the compiler exited with status ${command[2]}: ${short}`);
+    // A missing header or library (cblas.h above all): two lines, what and how to fix it.
+    const missing = missingPiece(output, env.blas === undefined ? undefined : { ...env.blas, rcPath: env.probe.pythranrcPath });
+    // The compiler's own first diagnostics (Pythran runs with -v, so they are in the output).
+    const diag = compilerDiagnostics(output);
+    if (missing !== null && extra.debug !== true) {
+      const said = diag.errors.find((e) => e.includes(missing.what.replace(/^-l/, ''))) ?? diag.errors[0];
+      const first = said !== undefined ? display(said.split('\n')[0] ?? '') : missing.message;
+      return new BuildError(`the C++ compiler failed on ${file}: ${first}\nfix: ${missing.hint}${logLine}`, { hint: missing.hint });
     }
-    return new BuildError(`the C++ compiler failed on ${file} (${env.compiler}):\n${display(shown.join('\n') || lastNonEmpty(lines, 5))}`, {
-      hint: 'this is a Pythran or compiler problem rather than your code; try another Pythran release, or report it to Pythran with this file',
+    const shown = diag.errors.map(display);
+    if (diag.count > diag.errors.length) shown.push(`(${diag.count - diag.errors.length} more error line(s))`);
+    if (shown.length === 0) {
+      // No diagnostics passed on: the failed command (with the flags at its end, where CXXFLAGS go) is what there is.
+      const command = lines.map((l) => /^E: error: Command "(.*)" failed with exit status (\d+)/.exec(l)).find((m) => m !== null);
+      if (command !== undefined && command !== null) {
+        const cmd = command[1] ?? '';
+        const short = cmd.length > 240 ? `${cmd.slice(0, 60)} ... ${cmd.slice(-170)}` : cmd;
+        shown.push(`the compiler exited with status ${command[2]}: ${short}`);
+      } else {
+        const chatter = /trying hard to find its origin|flood you with C\+\+ errors|Cover me Jack|^(INFO|DEBUG|WARNING):/;
+        shown.push(display(lastNonEmpty(lines.filter((l) => !chatter.test(l)), 5)));
+      }
+    }
+    const where = [diag.function !== null ? `in ${diag.function}()` : null, diag.construct !== null ? `at ${diag.construct}` : null].filter(Boolean).join(' ');
+    if (extra.statement != null) shown.unshift(`at ${file}${extra.statement.line !== null ? `:${extra.statement.line}` : ''}: ${extra.statement.text}`);
+    const body = extra.debug === true ? display(output.trim()) : shown.join('\n');
+    return new BuildError(`the C++ compiler failed on ${file}${where !== '' ? ` ${where}` : ''} (${env.compiler}):\n${body}${logLine}`, {
+      hint: 'this is a Pythran or compiler problem rather than your code; try another Pythran release, or report it to Pythran with this file and the log',
     });
   }
   if (/Chair to keyboard|No pythran specification/.test(output)) {
@@ -177,7 +224,8 @@ export function classifyBuildFailure(output: string, file: string, copy: string,
     const detail = tb.message !== '' ? `${tb.exception}: ${tb.message}` : `${tb.exception} (Pythran could not analyse the code)`;
     return new InputError(`Pythran rejected ${where}: ${display(detail)}${tb.code !== null ? `\n    ${tb.code.trim()}` : ''}`);
   }
-  return new BuildError(`Pythran failed on ${file}:\n${display(lastNonEmpty(lines, 8))}`);
+  const tail = extra.debug === true ? output.trim() : lastNonEmpty(lines.filter((l) => !/^(INFO|DEBUG):/.test(l)), 8);
+  return new BuildError(`Pythran failed on ${file}:\n${display(tail)}${logLine}`);
 }
 
 interface TracebackSummary {

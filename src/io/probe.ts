@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { PythonEnvError } from '../errors.js';
 import { run } from './exec.js';
 import { sha256 } from './cache.js';
+import { chooseBlas, type BlasChoice } from '../core/blas.js';
 
 export const PYTHON_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'python');
 
@@ -27,6 +28,9 @@ const ProbeOutput = z.object({
   beniget: z.string().nullable(),
   cxx: z.string(),
   pythranrc: z.string().nullable(),
+  pythranrcPath: z.string().nullable().default(null),
+  /** Version of the pythran-openblas package installed there (core/blas.ts), null when none. */
+  blasPackage: z.string().nullable().default(null),
   buildEnv: z.record(z.string(), z.string()),
 });
 export type ProbeOutput = z.infer<typeof ProbeOutput>;
@@ -62,6 +66,8 @@ export interface PythonEnv {
   managed: boolean;
   /** The Pythran tree on the path, for a managed environment. */
   tree?: PythranTree;
+  /** The BLAS Pythran links (core/blas.ts): the managed one, or the user's configuration. */
+  blas: BlasChoice;
 }
 
 export async function probePython(python: string, ctx: { signal: AbortSignal }, env: Record<string, string> = {}): Promise<ProbeOutput> {
@@ -125,6 +131,7 @@ export async function describe(
     compilerFound: compiler.found,
     env,
     managed,
+    blas: chooseBlas({ managed, rcText: probe.pythranrc, blasPackageVersion: probe.blasPackage }),
     ...(tree !== undefined ? { tree } : {}),
   };
 }
@@ -156,5 +163,6 @@ export function toolchainKey(env: PythonEnv) {
     cxx: env.probe.cxx,
     buildEnv: env.probe.buildEnv,
     pythranrc: env.probe.pythranrc === null ? null : sha256(env.probe.pythranrc),
+    blas: { setting: env.blas.setting, source: env.blas.source, version: env.blas.packageVersion },
   };
 }

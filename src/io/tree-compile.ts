@@ -58,12 +58,15 @@ export async function includedHeaders(cppText: string, cppPath: string, pythranD
 export async function compileWithPythran(copy: string, out: string, work: string, env: PythonEnv, ctx: CompileContext): Promise<ExecResult> {
   const opts = { timeoutMs: ctx.timeoutMs, signal: ctx.signal, cwd: work, env: { ...env.env, TMPDIR: work } };
   const compileId = env.tree?.compileId ?? null;
-  if (compileId === null) return run(env.python, ['-c', PYTHRAN, copy, '-o', out], opts);
+  // The BLAS configuration (core/blas.ts): `--config compiler.blas=...` for a managed environment, nothing otherwise.
+  // -v: Pythran then passes the compiler's own messages on (quiet, it keeps only the failed command).
+  const config = ['-v', ...env.blas.configArgs];
+  if (compileId === null) return run(env.python, ['-c', PYTHRAN, ...config, copy, '-o', out], opts);
 
   const cpp = path.join(work, `${path.basename(copy, '.py')}.cpp`);
   // Pythran emits its #include lines in set order, which string hashing randomises per
   // process: a fixed seed makes the same sources give the same C++, so the key can match.
-  const front = await run(env.python, ['-c', PYTHRAN, '-E', copy, '-o', cpp], { ...opts, env: { ...opts.env, PYTHONHASHSEED: '0' } });
+  const front = await run(env.python, ['-c', PYTHRAN, ...config, '-E', copy, '-o', cpp], { ...opts, env: { ...opts.env, PYTHONHASHSEED: '0' } });
   if (front.exitCode !== 0 || front.timedOut) return front;
   const cppText = await readFile(cpp, 'utf8');
   const headers = await includedHeaders(cppText, cpp, path.join(env.tree?.dir ?? '', 'pythran'));
@@ -89,7 +92,7 @@ export async function compileWithPythran(copy: string, out: string, work: string
   return withLock(`${stored}.lock-target`, async () => {
     const late = await reuse();
     if (late !== null) return late;
-    const back = await run(env.python, ['-c', PYTHRAN, cpp, '-o', out], opts);
+    const back = await run(env.python, ['-c', PYTHRAN, ...config, cpp, '-o', out], opts);
     if (back.exitCode === 0 && !back.timedOut) {
       const tmp = `${stored}.${process.pid}.tmp`;
       await copyFile(out, tmp);
@@ -97,4 +100,22 @@ export async function compileWithPythran(copy: string, out: string, work: string
     }
     return { ...back, stdout: `${front.stdout}\n${back.stdout}`, stderr: `${front.stderr}\n${back.stderr}` };
   });
+}
+
+/**
+ * Pythran's C++ for `copy`, annotated with each statement's Python line as a comment
+ * (`--config backend.annotate=1`), for telling which statement a compiler error is in.
+ * Run only after a failed build: the annotations are never compiled (a Python line
+ * ending in a backslash would continue the comment in C++). null when it cannot be had.
+ */
+export async function annotatedCpp(copy: string, work: string, env: PythonEnv, ctx: Pick<CompileContext, 'signal'>): Promise<string | null> {
+  const out = path.join(work, `${path.basename(copy, '.py')}.annotated.cpp`);
+  const res = await run(env.python, ['-c', PYTHRAN, ...env.blas.configArgs, '-E', '--config', 'backend.annotate=1', copy, '-o', out], {
+    timeoutMs: 120_000,
+    signal: ctx.signal,
+    cwd: work,
+    env: { ...env.env, TMPDIR: work },
+  });
+  if (res.exitCode !== 0 || res.timedOut) return null;
+  return readFile(out, 'utf8').catch(() => null);
 }

@@ -3,7 +3,8 @@
  * documented exit code, no stack trace, and the other results still reported.
  */
 import { describe, expect, it } from 'vitest';
-import { byFunction, cli, cliJson } from '../support/cli.js';
+import { readFileSync } from 'node:fs';
+import { byFunction, cli, cliJson, TEST_CACHE } from '../support/cli.js';
 
 const PYTHRAN = ['--pythran', '0.16.1'];
 const BAD = 'test/fixtures/bad';
@@ -67,6 +68,12 @@ describe('bad input', () => {
     expect(report.results[0]).toMatchObject({ verdict: 'error', errorType: 'BuildError' });
     expect(report.results[0]?.message).toContain('the C++ compiler failed on repros/seed/view_leak.py');
     expect(report.results[0]?.message).toContain('leakcheck.h');
+    // g++'s own line, how to fix it, and the log with the whole output (in the cache).
+    expect(report.results[0]?.message).toContain('fatal error: /nonexistent/leakcheck.h: No such file or directory');
+    expect(report.results[0]?.message).toContain('fix: install the package that provides /nonexistent/leakcheck.h, or remove it from CXXFLAGS');
+    const log = /whole output: (\S+\.log)/.exec(report.results[0]?.message ?? '')?.[1] ?? '';
+    expect(log.startsWith(TEST_CACHE)).toBe(true);
+    expect(readFileSync(log, 'utf8')).toContain('-include /nonexistent/leakcheck.h');
   });
 
   it('a malformed export line is exit 2 with line and column', async () => {

@@ -234,7 +234,7 @@ describe('planFor: unsupported types', () => {
   });
 
   it('a function type throws', () => {
-    expect(() => planFor(typeOf('float (int)'))).toThrow("cannot generate a value of type 'function'");
+    expect(() => planFor(typeOf('float (int)'))).toThrow("cannot generate a value of type 'float(int)' (a function: only a capsule the module exports can be passed)");
   });
 
   it('an unsupported type inside a container throws too', () => {

@@ -1,3 +1,4 @@
+import { BLAS_REQUIREMENT } from '../../src/core/blas.js';
 import { describe, it, expect } from 'vitest';
 import {
   checkPythonSupported,
@@ -26,6 +27,7 @@ describe('requirementsFor', () => {
       'ply>=3.4',
       'psutil',
       'setuptools',
+      BLAS_REQUIREMENT,
     ]);
   });
 
@@ -69,11 +71,12 @@ describe('requirementsFor', () => {
       "setuptools<60; python_version < '3.12'",
       'psutil',
       'setuptools',
+      BLAS_REQUIREMENT,
     ]);
   });
 
   it('a release before the table falls back to numpy<2 plus the harness packages', () => {
-    expect(requirementsFor('0.0.9')).toEqual(['pythran==0.0.9', 'numpy<2', 'psutil', 'setuptools']);
+    expect(requirementsFor('0.0.9')).toEqual(['pythran==0.0.9', 'numpy<2', 'psutil', 'setuptools', BLAS_REQUIREMENT]);
   });
 
   it('the seed range: 0.15.0 (leaks) and 0.16.1 (fixed) get different numpy pins', () => {

@@ -1,6 +1,7 @@
 import { describe, it, expect } from 'vitest';
 import {
   formatType,
+  signatureText,
   parseExports,
   SpecSyntaxError,
   type ArgType,
@@ -244,18 +245,21 @@ describe('parseExports: containers', () => {
 });
 
 describe('parseExports: alternatives and optional parameters', () => {
-  it('int or float keeps the first alternative', () => {
-    expect(typeOf('int or float')).toEqual(scalar('int'));
-    expect(typeOf('float32[:] or float32[:, :]')).toEqual(array('float32', [axis()]));
+  it('int or float is a union of the alternatives', () => {
+    expect(typeOf('int or float')).toEqual({ kind: 'union', options: [scalar('int'), scalar('float')] });
+    expect(typeOf('float32[:] or float32[:, :]')).toEqual({ kind: 'union', options: [array('float32', [axis()]), array('float32', [axis(), axis()])] });
+    expect(typeOf('float or None')).toEqual({ kind: 'union', options: [scalar('float'), { kind: 'none' }] });
   });
 
   it('three alternatives, and alternatives inside a tuple', () => {
-    expect(typeOf('str or int or float')).toEqual({ kind: 'str' });
-    expect(typeOf('(int or float, str)')).toEqual({ kind: 'tuple', items: [scalar('int'), { kind: 'str' }] });
+    expect(typeOf('str or int or float')).toEqual({ kind: 'union', options: [{ kind: 'str' }, scalar('int'), scalar('float')] });
+    expect(typeOf('(int or float, str)')).toEqual({ kind: 'tuple', items: [{ kind: 'union', options: [scalar('int'), scalar('float')] }, { kind: 'str' }] });
+    // `or` binds looser than list, as in Pythran's grammar.
+    expect(typeOf('int or float list')).toEqual({ kind: 'union', options: [scalar('int'), { kind: 'list', item: scalar('float') }] });
   });
 
   it('an alternative does not swallow the next parameter', () => {
-    expect(paramsOf('int or float, str').map((p) => p.type)).toEqual([scalar('int'), { kind: 'str' }]);
+    expect(paramsOf('int or float, str').map((p) => p.type)).toEqual([{ kind: 'union', options: [scalar('int'), scalar('float')] }, { kind: 'str' }]);
   });
 
   it('int? is optional, the others are not', () => {
@@ -426,13 +430,14 @@ describe('parseExports: unsupported types', () => {
     });
   });
 
-  it('a function type is unsupported, with or without arguments', () => {
-    expect(typeOf('float (int, int)')).toEqual({ kind: 'unsupported', text: 'function' });
-    expect(typeOf('float ()')).toEqual({ kind: 'unsupported', text: 'function' });
+  it('a function type keeps its result and parameter types, with or without arguments', () => {
+    expect(typeOf('float (int, int)')).toEqual({ kind: 'function', result: scalar('float'), params: [scalar('int'), scalar('int')] });
+    expect(typeOf('float ()')).toEqual({ kind: 'function', result: scalar('float'), params: [] });
     expect(paramsOf('int (float), str').map((p) => p.type)).toEqual([
-      { kind: 'unsupported', text: 'function' },
+      { kind: 'function', result: scalar('int'), params: [scalar('float')] },
       { kind: 'str' },
     ]);
+    expect(typeOf('float64(float64[:], int)')).toEqual({ kind: 'function', result: scalar('float64'), params: [array('float64', [axis()]), scalar('int')] });
   });
 });
 
@@ -549,12 +554,14 @@ describe('formatType', () => {
     ['str:int:float dict dict', 'str:int:float dict dict'],
     ['(int, float[:])', '(int, float[:])'],
     ['(int, float) list', '(int, float) list'],
-    ['int or float', 'int'],
+    ['int or float', 'int or float'],
+    ['float or None', 'float or None'],
     ['str', 'str'],
     ['None', 'None'],
     ['slice', 'slice'],
     ['float64*', 'pointer'],
-    ['float (int)', 'function'],
+    ['float (int)', 'float(int)'],
+    ['float64(float64[:], int)', 'float64(float64[:], int)'],
   ])('%s is written %s', (spec, written) => {
     expect(formatType(typeOf(spec))).toBe(written);
   });
@@ -573,8 +580,25 @@ describe('formatType', () => {
     '(int, float[:])',
     '(int)',
     '((int, str) list, None, slice)',
+    'int or float',
+    'float[:] or None',
+    'float(float, int)',
+    '(float(float), int) list',
   ])('%s round-trips through formatType', (spec) => {
     const type = typeOf(spec);
     expect(typeOf(formatType(type))).toEqual(type);
+  });
+});
+
+describe('signatureText', () => {
+  it.each([
+    ['# pythran export f(float64[:,:], int)', 'f(float64[:,:], int)'],
+    ['# pythran export f(float64[:, :] order(F), int?)', 'f(float64[:,:] order(F), int?)'],
+    ['# pythran export g(float or None, (int, str) list)', 'g(float or None, (int, str) list)'],
+    ['# pythran export h()', 'h()'],
+    ['# pythran export k(float(float), float64[::])', 'k(float(float), float64[::])'],
+    ['# pythran export x', 'x'],
+  ])('%s -> %s', (line, text) => {
+    expect(signatureText(only(line))).toBe(text);
   });
 });
