@@ -318,9 +318,10 @@ def run(cfg, chan):
     chan.send(type="hello", protocol=PROTOCOL, pid=os.getpid(), python=sys.version.split()[0],
               numpy=np.__version__, rssSource=rss_source, nativeSource=native_source)
     with stage("import"):
-        func = getattr(load_module(cfg["modulePath"], cfg["moduleName"]), cfg["function"])
+        module = load_module(cfg["modulePath"], cfg["moduleName"])
+        func = getattr(module, cfg["function"])
     with stage("arguments"):
-        args = build_args(cfg["call"], np)
+        args = build_args(cfg["call"], np, module)
         if cfg["scale"] != 1:
             args = [scale_value(a, cfg["scale"], np) for a in args]
     meter = Meter(cfg, chan, func, args)

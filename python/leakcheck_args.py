@@ -40,29 +40,41 @@ SCALARS = {
 }
 
 
-def build_value(plan, np):
+def build_value(plan, np, module=None):
     t = plan["t"]
     if t in SCALARS:
         return SCALARS[t](plan, np)
+    if t == "capsule":  # one of the module's own exported capsules, for a function-typed parameter
+        return getattr(module, plan["name"])
     if t == "list":
-        return [build_value(p, np) for p in plan["items"]]
+        return [build_value(p, np, module) for p in plan["items"]]
     if t == "set":
-        return set(build_value(p, np) for p in plan["items"])
+        return {build_value(p, np, module) for p in plan["items"]}
     if t == "tuple":
-        return tuple(build_value(p, np) for p in plan["items"])
+        return tuple(build_value(p, np, module) for p in plan["items"])
     if t == "dict":
-        return dict((build_value(k, np), build_value(v, np)) for k, v in plan["entries"])
+        return {build_value(k, np, module): build_value(v, np, module) for k, v in plan["entries"]}
     raise ValueError(f"unknown argument plan {t!r}")
 
 
-def build_args(call, np):
+def build_args(call, np, module=None):
+    """The argument list: built from a plan, or evaluated from a written call.
+
+    A written call (`--call`, `# leakcheck: call`, or a `#runas` line) runs in a namespace
+    with numpy and the module's own names; a `#runas` line's statements before the call
+    (`setup`: imports, assignments) run there first.
+    """
     if "expr" in call:
+        namespace = {} if module is None else {k: getattr(module, k) for k in dir(module) if not k.startswith("__")}
+        namespace.update(np=np, numpy=np)
+        setup = call.get("setup") or ""
+        if setup.strip():
+            exec(compile(setup, "<leakcheck #runas setup>", "exec"), namespace)
         if not call["expr"].strip():
             return []
-        namespace = {"np": np, "numpy": np}
         value = eval(compile("(" + call["expr"] + ",)", "<leakcheck call>", "eval"), namespace)
         return list(value)
-    return [build_value(p, np) for p in call["args"]]
+    return [build_value(p, np, module) for p in call["args"]]
 
 
 def describe(value):

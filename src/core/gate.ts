@@ -12,7 +12,7 @@
  */
 import { z } from 'zod';
 import { categoryOfErrorType } from '../errors.js';
-import { EnvironmentSchema, KINDS, VERDICTS, type Result } from './report.js';
+import { EnvironmentSchema, functionLabel, KINDS, VERDICTS, type Result } from './report.js';
 
 export const GATE_STATUSES = ['new-leak', 'grew', 'fixed', 'known-leak', 'still-leaks', 'shrank', 'ok', 'unjudged', 'bad-input'] as const;
 export type GateStatus = (typeof GATE_STATUSES)[number];
@@ -89,8 +89,9 @@ function side(r: Result | undefined): GateSide {
   return { verdict: r.verdict, kind: r.kind, bytesPerCall: r.verdict === 'leak' ? leakSize(r) : null, message: r.message };
 }
 
-function keyOf(r: Pick<Result, 'file' | 'function'>): string {
-  return `${r.file}::${r.function ?? ''}`;
+/** Results are matched by file and function, and by signature for a function exported several times. */
+function keyOf(r: Pick<Result, 'file' | 'function' | 'overload'>): string {
+  return `${r.file}::${functionLabel(r) ?? ''}`;
 }
 
 function isBadInput(r: Result | undefined): boolean {
@@ -115,10 +116,12 @@ export function compareRuns(
   const base = new Map<string, Result>();
   const cand = new Map<string, Result>();
   for (const r of baseline) {
+    if (r.verdict === 'skipped') continue; // nothing to measure in that file, on either side
     if (!base.has(keyOf(r))) order.push(keyOf(r));
     base.set(keyOf(r), r);
   }
   for (const r of candidate) {
+    if (r.verdict === 'skipped') continue;
     if (!base.has(keyOf(r)) && !cand.has(keyOf(r))) order.push(keyOf(r));
     cand.set(keyOf(r), r);
   }
@@ -128,7 +131,7 @@ export function compareRuns(
     const any = (b ?? c) as Result;
     const row = (status: GateStatus, note: string): GateRow => ({
       file: any.file,
-      function: any.function,
+      function: functionLabel(any),
       status,
       baseline: side(b),
       candidate: side(c),

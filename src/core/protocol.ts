@@ -143,8 +143,12 @@ export type ArgPlan =
   | { t: 'tuple'; items: ArgPlan[] }
   | { t: 'dict'; entries: Array<[ArgPlan, ArgPlan]> };
 
-/** How to call the function: generated values, or a Python expression list written by the user. */
-export type CallPlan = { args: ArgPlan[] } | { expr: string };
+/**
+ * How to call the function: values to build (an argument may be one of the module's own
+ * capsules, passed as `getattr(module, name)`), or a Python argument list written by the
+ * user or taken from a `#runas` line, evaluated once after its `setup` statements.
+ */
+export type CallPlan = { args: Array<ArgPlan | { t: 'capsule'; name: string }> } | { expr: string; setup?: string };
 
 export interface HarnessConfig {
   protocol: typeof PROTOCOL_VERSION;

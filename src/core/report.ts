@@ -24,7 +24,8 @@ export const EnvironmentSchema = z.object({
 });
 export type EnvironmentReport = z.infer<typeof EnvironmentSchema>;
 
-export const VERDICTS = ['leak', 'ok', 'inconclusive', 'error', 'crash', 'timeout'] as const;
+/** `skipped`: a file with nothing to measure (only capsules or ufuncs): said, never held against the run. */
+export const VERDICTS = ['leak', 'ok', 'inconclusive', 'error', 'crash', 'timeout', 'skipped'] as const;
 export const KINDS = ['python-objects', 'native-heap', 'argument-refcount'] as const;
 
 export const SignalSchema = z.object({
@@ -41,6 +42,10 @@ export const SignalSchema = z.object({
 export const ResultSchema = z.object({
   file: z.string(),
   function: z.string().nullable().describe("null when the whole file failed (missing, not built)"),
+  overload: z
+    .string()
+    .nullable()
+    .describe('for a function exported with several signatures: the one this result measured, as `f(float64[:, :], int)`; null otherwise'),
   verdict: z.enum(VERDICTS),
   kind: z.enum(KINDS).nullable(),
   bytesPerCall: z.object({ rss: num.nullable(), native: num.nullable(), python: num.nullable() }),
@@ -106,6 +111,11 @@ export const ResultSchema = z.object({
 });
 export type Result = z.infer<typeof ResultSchema>;
 
+/** How reports name a result's function: its signature when the function has several, else its name. */
+export function functionLabel(r: Pick<Result, 'function' | 'overload'>): string | null {
+  return r.overload ?? r.function;
+}
+
 export const ReportSchema = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
   tool: z.object({ name: z.literal('pythran-leakcheck'), version: z.string() }),
@@ -122,8 +132,9 @@ export function outcomeOf(results: readonly Result[]): Outcome {
   if (results.some((r) => r.verdict === 'error' && r.errorType !== null && r.errorType !== 'FunctionRaised' && categoryOfErrorType(r.errorType) === 'usage')) {
     return 'usage';
   }
-  if (results.length === 0 || results.some((r) => r.verdict !== 'leak' && r.verdict !== 'ok')) return 'unjudged';
-  if (results.some((r) => r.verdict === 'leak')) return 'leak';
+  const judged = results.filter((r) => r.verdict !== 'skipped');
+  if (judged.length === 0 || judged.some((r) => r.verdict !== 'leak' && r.verdict !== 'ok')) return 'unjudged';
+  if (judged.some((r) => r.verdict === 'leak')) return 'leak';
   return 'clean';
 }
 
@@ -177,7 +188,7 @@ export function mergeReports(reports: readonly Report[]): { report: Report; prob
   const results: Result[] = [];
   for (const r of reports) {
     for (const res of r.results) {
-      const key = `${res.file}::${res.function ?? ''}`;
+      const key = `${res.file}::${functionLabel(res) ?? ''}`;
       const prev = seen.get(key);
       if (prev !== undefined) {
         if (res.function !== null) problems.push({ kind: 'duplicate', message: `${key} was measured by more than one shard` });
@@ -187,6 +198,6 @@ export function mergeReports(reports: readonly Report[]): { report: Report; prob
       results.push(res);
     }
   }
-  results.sort((a, b) => (a.file === b.file ? (a.function ?? '').localeCompare(b.function ?? '') : a.file.localeCompare(b.file)));
+  results.sort((a, b) => (a.file === b.file ? (functionLabel(a) ?? '').localeCompare(functionLabel(b) ?? '') : a.file.localeCompare(b.file)));
   return { report: { ...first, environment: withEnv[0]?.environment ?? null, results }, problems };
 }

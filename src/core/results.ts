@@ -10,6 +10,8 @@ import { diagnose, ownerOf, summary, type Investigation } from './diagnosis.js';
 export interface ResultContext {
   file: string;
   function: string | null;
+  /** The signature, for a function exported more than once. */
+  overload?: string | null;
   call: Result['call'];
   build: Result['build'];
 }
@@ -29,7 +31,7 @@ const EMPTY = {
 } satisfies Partial<Result>;
 
 export function errorResult(ctx: ResultContext, errorType: NonNullable<Result['errorType']>, message: string): Result {
-  return { ...EMPTY, file: ctx.file, function: ctx.function, call: ctx.call, build: ctx.build, verdict: 'error', errorType, message };
+  return { ...EMPTY, file: ctx.file, function: ctx.function, overload: ctx.overload ?? null, call: ctx.call, build: ctx.build, verdict: 'error', errorType, message };
 }
 
 function finiteOrNull(x: number | undefined): number | null {
@@ -62,7 +64,7 @@ function tail(text: string, lines = 6): string {
 }
 
 export function resultFromMeasurement(ctx: ResultContext, m: Measurement, timeoutSeconds: number): Result {
-  const base = { file: ctx.file, function: ctx.function, call: ctx.call, build: ctx.build };
+  const base = { file: ctx.file, function: ctx.function, overload: ctx.overload ?? null, call: ctx.call, build: ctx.build };
   switch (m.status) {
     case 'raised': {
       const stage = m.error.stage === 'call' ? 'raised' : m.error.stage === 'arguments' ? 'could not build its arguments:' : 'could not be loaded:';

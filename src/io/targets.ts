@@ -42,7 +42,10 @@ export async function resolveTargets(targets: readonly string[], cwd = process.c
   const byFile = new Map<string, Repro>();
   const problems: TargetProblem[] = [];
   for (const target of targets) {
-    const sep = target.lastIndexOf('::');
+    // `file.py::f`, `file.py::f#2` or `file.py::f(float64[::], int)`: split after the file,
+    // since a signature may hold `::` itself.
+    const afterPy = target.indexOf('.py::');
+    const sep = afterPy >= 0 ? afterPy + 3 : target.lastIndexOf('::');
     const fileArg = sep >= 0 ? target.slice(0, sep) : target;
     const fn = sep >= 0 ? target.slice(sep + 2) : null;
     const absolute = path.resolve(cwd, fileArg);

@@ -4,10 +4,12 @@
  * collect one result per function. Shared by `run`, `gate` and `bisect`.
  */
 import pLimit from 'p-limit';
-import { parseCallDirectives, parseCallText, planCall, UnsupportedArgument, type WrittenCall } from '../core/calls.js';
+import path from 'node:path';
+import { blasLabel } from '../core/blas.js';
+import { parseCallText, planModule, type Overload, type WrittenCall } from '../core/calls.js';
 import { parseShard, SCHEMA_VERSION, shardKeys, type EnvironmentReport, type Report, type Result } from '../core/report.js';
 import { errorResult, resultFromInvestigation, type ResultContext } from '../core/results.js';
-import { parseExports, SpecSyntaxError, type ExportSignature } from '../core/signature.js';
+import { parseExports, SpecSyntaxError } from '../core/signature.js';
 import { CancelledError, isKnownError, UsageError } from '../errors.js';
 import { openCache } from '../io/cache.js';
 import { resolveTargets, type Repro } from '../io/targets.js';
@@ -23,6 +25,7 @@ export function environmentReport(env: PythonEnv): EnvironmentReport {
     pythran: env.pythran,
     numpy: env.probe.numpy ?? 'unknown',
     compiler: env.compiler,
+    blas: blasLabel(env.blas),
     managed: env.managed,
   };
 }
@@ -35,35 +38,38 @@ function cliCalls(texts: readonly string[]): WrittenCall[] {
   });
 }
 
-/** Every function of one repro: built once, each measured in its own process. */
+/** Whether a target's `::` selection names this overload: `f`, `f#2`, or its signature. */
+function selected(only: readonly string[] | null, o: Overload): boolean {
+  if (only === null) return true;
+  const squash = (t: string) => t.replace(/\s+/g, '');
+  return only.some((sel) => sel === o.sig.name || sel === `${o.sig.name}#${o.index}` || squash(sel) === squash(o.signature));
+}
+
+/** Every overload of every exported function of one repro: built once, each measured in its own process. */
 async function runRepro(repro: Repro, env: PythonEnv, cache: CacheLayout, opts: RunOptions, ctx: PipelineContext, limit: ReturnType<typeof pLimit>, cli: WrittenCall[]): Promise<Result[]> {
   const fileCtx: ResultContext = { file: repro.display, function: null, call: null, build: null };
-  let exports: ExportSignature[];
+  let planned: ReturnType<typeof planModule>;
   try {
-    exports = parseExports(repro.source);
+    planned = planModule(parseExports(repro.source), repro.source, { fileLabel: repro.display, moduleName: path.basename(repro.absolute, '.py'), cli });
   } catch (error) {
     if (!(error instanceof SpecSyntaxError)) throw error;
     return [errorResult(fileCtx, 'InputError', `${repro.display}:${error.line}:${error.column}: bad '# pythran export' line: ${error.message}`)];
   }
-  const functions = exports.filter((e) => e.params !== null && e.flavour === 'function');
-  if (functions.length === 0) {
-    return [errorResult(fileCtx, 'InputError', `${repro.display} exports no function: add a '# pythran export name(types)' line.`)];
-  }
-  // One entry per exported name (a name exported with several signatures is measured once, with the first).
-  const byName = new Map<string, ExportSignature>();
-  for (const f of functions) if (!byName.has(f.name)) byName.set(f.name, f);
+  const { module, overloads, problems } = planned;
+  // Valid Pythran with nothing to call (only capsules or ufuncs): said, not an error.
+  if (module.kind === 'capsules-only') return [{ ...errorResult(fileCtx, 'InputError', module.message ?? ''), verdict: 'skipped', errorType: null }];
+  if (module.kind === 'nothing') return [errorResult(fileCtx, 'InputError', module.message ?? `${repro.display} exports no function`)];
   const results: Result[] = [];
-  for (const name of repro.only ?? []) {
-    if (!byName.has(name)) {
-      results.push(errorResult({ ...fileCtx, function: name }, 'InputError', `${repro.display} does not export '${name}' (it exports ${[...byName.keys()].join(', ')}).`));
+  for (const sel of repro.only ?? []) {
+    if (!overloads.some((o) => selected([sel], o.overload))) {
+      const all = overloads.map((o) => (o.overload.count > 1 ? `${o.overload.sig.name}#${o.overload.index} ${o.overload.signature}` : o.overload.sig.name));
+      results.push(errorResult({ ...fileCtx, function: sel }, 'InputError', `${repro.display} does not export '${sel}' (it exports ${all.join(', ')}).`));
     }
   }
-  const chosen = [...byName.values()].filter((f) => repro.only === null || repro.only.includes(f.name));
+  const chosen = overloads.filter((o) => selected(repro.only, o.overload));
   if (chosen.length === 0) return results;
-
-  const directives = parseCallDirectives(repro.source, repro.display);
-  if (directives.problems.length > 0) {
-    const p = directives.problems[0];
+  if (problems.length > 0) {
+    const p = problems[0];
     return [...results, errorResult(fileCtx, 'InputError', `${repro.display}:${p?.line}: ${p?.message}`)];
   }
 
@@ -80,23 +86,17 @@ async function runRepro(repro: Repro, env: PythonEnv, cache: CacheLayout, opts: 
   const build = { cached: built.cached, seconds: built.seconds };
 
   const measured = await Promise.all(
-    chosen.map((sig) =>
+    chosen.map(({ overload, plan, error }) =>
       limit(async (): Promise<Result> => {
-        const fnCtx: ResultContext = { file: repro.display, function: sig.name, call: null, build };
+        const name = overload.count > 1 ? overload.signature : overload.sig.name;
+        const fnCtx: ResultContext = { file: repro.display, function: overload.sig.name, overload: overload.count > 1 ? overload.signature : null, call: null, build };
         if (ctx.signal.aborted) return errorResult(fnCtx, 'CancelledError', 'interrupted before it was measured');
-        let planned;
+        if (plan === null) return errorResult(fnCtx, 'InputError', error ?? `no way to call ${name}`);
+        const origin = plan.note === null ? plan.origin : `${plan.origin} (${plan.note})`;
+        const callCtx = { ...fnCtx, call: { origin, args: [] } };
+        ctx.progress.step(`Measuring ${repro.display}::${name}...`);
         try {
-          planned = planCall(sig, [...directives.calls, ...cli]);
-        } catch (error) {
-          if (error instanceof UnsupportedArgument) {
-            return errorResult(fnCtx, 'InputError', `${error.message} for ${sig.name}; write the call yourself: '# leakcheck: call ${sig.name}(...)'`);
-          }
-          throw error;
-        }
-        const callCtx = { ...fnCtx, call: { origin: planned.origin, args: [] } };
-        ctx.progress.step(`Measuring ${repro.display}::${sig.name}...`);
-        try {
-          const inv = await investigateFunction(env, built, sig.name, planned.plan, { ...opts, warmupSeconds: opts.warmup }, ctx);
+          const inv = await investigateFunction(env, built, overload.sig.name, plan.plan, { ...opts, warmupSeconds: opts.warmup }, ctx);
           if (ctx.signal.aborted) return errorResult(callCtx, 'CancelledError', 'interrupted while it was measured');
           return resultFromInvestigation(callCtx, inv, opts.timeout);
         } catch (error) {

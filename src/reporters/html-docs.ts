@@ -4,7 +4,7 @@
  */
 import type { BisectReport, Point } from '../core/bisect-report.js';
 import type { GateReport } from '../core/gate.js';
-import type { Result } from '../core/report.js';
+import { functionLabel, type Result } from '../core/report.js';
 import type { GateStatus, HtmlDocument } from './html.js';
 
 const GATE_STATUS: Record<GateReport['functions'][number]['status'], GateStatus> = {
@@ -21,7 +21,7 @@ const GATE_STATUS: Record<GateReport['functions'][number]['status'], GateStatus>
 
 export function gateDocument(report: GateReport, baseline: readonly Result[], candidate: readonly Result[]): HtmlDocument {
   const find = (results: readonly Result[], file: string, fn: string | null) =>
-    results.find((r) => r.file === file && r.function === fn) ?? null;
+    results.find((r) => r.file === file && functionLabel(r) === fn) ?? null;
   return {
     kind: 'gate',
     title: `Pythran ${report.baseline.spec} -> ${report.candidate.spec}`,

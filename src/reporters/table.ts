@@ -1,7 +1,7 @@
 /** The terminal table (cli-table3): one row per function, then what each verdict means. */
 import Table from 'cli-table3';
 import type { ChalkInstance } from 'chalk';
-import type { Report, Result } from '../core/report.js';
+import { functionLabel, type Report, type Result } from '../core/report.js';
 import { describeDiagnosis } from '../core/diagnosis.js';
 import { formatCount, formatRate, formatSeconds, tableStyle } from './format.js';
 import { minimumSpan, seriesPoints, sparkline, tellingSignal } from './series.js';
@@ -43,7 +43,7 @@ export function renderTable(report: Report, c: ChalkInstance): string {
   });
   for (const r of report.results) {
     table.push([
-      r.function === null ? r.file : `${r.file}::${r.function}`,
+      r.function === null ? r.file : `${r.file}::${functionLabel(r)}`,
       trendText(r, c),
       r.calls > 0 ? formatCount(r.calls) : '-',
       r.seconds > 0 ? formatSeconds(r.seconds) : '-',
@@ -60,12 +60,12 @@ export function renderTable(report: Report, c: ChalkInstance): string {
   const env = report.environment;
   if (env !== null) {
     const commit = env.pythran.commit !== null ? ` (${env.pythran.commit.slice(0, 12)})` : '';
-    lines.push(c.dim(`Pythran ${env.pythran.version}${commit}, Python ${env.pythonVersion}, numpy ${env.numpy}, ${env.compiler}`));
+    lines.push(c.dim(`Pythran ${env.pythran.version}${commit}, Python ${env.pythonVersion}, numpy ${env.numpy}, ${env.compiler}${env.blas ? `, BLAS ${env.blas}` : ''}`));
   }
   lines.push(table.toString());
   for (const r of report.results) {
     if (r.message === null) continue;
-    const name = r.function === null ? r.file : `${r.file}::${r.function}`;
+    const name = r.function === null ? r.file : `${r.file}::${functionLabel(r)}`;
     const body = r.message.split('\n').join('\n    ');
     lines.push(`${verdictText(r, c)} ${name}: ${body}`);
     if (r.diagnosis !== null) for (const line of describeDiagnosis(r.diagnosis, r.verdict)) lines.push(`    ${line}`);

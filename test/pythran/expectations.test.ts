@@ -30,7 +30,7 @@ describe('repros/expectations.json', () => {
       // repros/real/ (kernels in the style of Pythran's test cases: overloads, #runas,
       // capsules) is checked by real-kernels.test.ts; its capsule-only module and
       // function-typed parameter need the call plans of core/calls.ts wired into run.
-      const res = await cliJson(['run', 'repros/seed', 'repros/history', '--pythran', version]);
+      const res = await cliJson(['run', 'repros/seed', 'repros/history', 'repros/slow', '--pythran', version]);
       report = res.report;
       expect(report.environment?.pythran.version).toBe(version);
       const anyLeak = expectations.cases.some((c) => leaksOn(c, version));

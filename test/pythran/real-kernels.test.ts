@@ -45,3 +45,30 @@ describe("the compiler's own error", () => {
     expect(debug.stdout).toContain('required from here');
   });
 });
+
+describe('real modules: every overload, #runas calls, capsules', () => {
+  it('measures each overload on its own: the leak in the second signature only (0.15.0), each called by its #runas line', async () => {
+    const { code, report } = await cliJson(['run', 'repros/real/overloads.py', '--pythran', '0.15.0']);
+    expect(code).toBe(1);
+    const rows = report.results.filter((r) => r.function === 'window') as Array<(typeof report.results)[number] & { overload: string | null; call: { origin: string } | null }>;
+    expect(rows.map((r) => [r.overload, r.verdict])).toEqual([
+      ['window(float list, int)', 'ok'],
+      ['window(float64[:,:], int)', 'leak'],
+    ]);
+    expect(rows.every((r) => r.call?.origin.includes('#runas'))).toBe(true);
+  });
+
+  it('picks one overload with file.py::f#2 or by its signature', async () => {
+    for (const sel of ['window#2', 'window(float64[:, :], int)']) {
+      const { report } = await cliJson(['run', `repros/real/overloads.py::${sel}`, '--pythran', '0.16.1']);
+      expect(report.results.map((r) => (r as { overload?: string | null }).overload)).toEqual(['window(float64[:,:], int)']);
+    }
+  });
+
+  it('a folder with a capsule-only module, a function-typed parameter and #runas imports exits 0 when every function is ok', async () => {
+    const { code, report } = await cliJson(['run', 'repros/real/capsules_only.py', 'repros/real/function_param.py', 'repros/real/runas_imports.py', ...PYTHRAN]);
+    expect(report.results.find((r) => r.file.endsWith('capsules_only.py'))?.verdict).toBe('skipped');
+    expect(report.results.filter((r) => r.verdict !== 'skipped').every((r) => r.verdict === 'ok')).toBe(true);
+    expect(code).toBe(0);
+  });
+});

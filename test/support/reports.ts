@@ -32,6 +32,7 @@ export function leakResult(overrides: Partial<Result> = {}): Result {
     },
     build: { cached: true, seconds: 0 },
     owner: null,
+    overload: null,
     diagnosis: null,
     series: {
       plain: {
@@ -69,6 +70,7 @@ export function okResult(overrides: Partial<Result> = {}): Result {
     },
     build: { cached: true, seconds: 0 },
     owner: null,
+    overload: null,
     diagnosis: null,
     series: {
       plain: {
@@ -101,6 +103,7 @@ export function crashResult(overrides: Partial<Result> = {}): Result {
     signals: {},
     build: null,
     owner: null,
+    overload: null,
     diagnosis: null,
     series: null,
     ...overrides,

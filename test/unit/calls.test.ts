@@ -28,7 +28,7 @@ function sig(line: string): ExportSignature {
 
 function argsOf(plan: CallPlan): ArgPlan[] {
   if (!('args' in plan)) throw new Error(`expected generated arguments, got ${JSON.stringify(plan)}`);
-  return plan.args;
+  return plan.args as ArgPlan[];
 }
 
 function arrayOf(plan: ArgPlan | undefined): Extract<ArgPlan, { t: 'array' }> {

@@ -38,7 +38,7 @@ export const GateComparisonSchema = z.object({
 });
 export type GateComparison = z.infer<typeof GateComparisonSchema>;
 
-export const BISECT_STEP_VERDICTS = [...VERDICTS, 'skipped'] as const;
+export const BISECT_STEP_VERDICTS = VERDICTS;
 
 /** One point a bisection tried, in the order tried. */
 export const BisectStepSchema = z.object({

@@ -74,8 +74,9 @@ export function badge(verdict: string, text?: string): Markup {
   return html`<span class="badge verdict-${verdict}">${text ?? VERDICT_LABEL[verdict] ?? verdict}</span>`;
 }
 
-export function nameOf(r: { file: string; function: string | null }): Markup {
-  return r.function === null ? html`<span class="file">${r.file}</span>` : html`<span class="file">${r.file}</span><span class="sep">::</span><span class="fn">${r.function}</span>`;
+export function nameOf(r: { file: string; function: string | null; overload?: string | null }): Markup {
+  const fn = r.overload ?? r.function;
+  return fn === null ? html`<span class="file">${r.file}</span>` : html`<span class="file">${r.file}</span><span class="sep">::</span><span class="fn">${fn}</span>`;
 }
 
 export function envPanel(env: EnvironmentReport | null, heading: string): Markup {
