@@ -12,7 +12,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { planModule } from '../dist/core/calls.js';
+import { planModule } from '../dist/core/overloads.js';
 import { parseExports, SpecSyntaxError } from '../dist/core/signature.js';
 
 const { values, positionals } = parseArgs({ allowPositionals: true, options: { verbose: { type: 'boolean', default: false }, 'eval-with': { type: 'string' } } });

@@ -6,7 +6,8 @@
 import pLimit from 'p-limit';
 import path from 'node:path';
 import { blasLabel } from '../core/blas.js';
-import { parseCallText, planModule, type Overload, type WrittenCall } from '../core/calls.js';
+import { parseCallText, type WrittenCall } from '../core/calls.js';
+import { planModule, type Overload } from '../core/overloads.js';
 import { parseShard, SCHEMA_VERSION, shardKeys, type EnvironmentReport, type Report, type Result } from '../core/report.js';
 import { errorResult, resultFromInvestigation, type ResultContext } from '../core/results.js';
 import { parseExports, SpecSyntaxError } from '../core/signature.js';

@@ -1,18 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  classifyExports,
-  matchCapsule,
-  overloadsOf,
-  planFor,
-  planModule,
-  planOverload,
-  pyExpr,
-  UnsupportedArgument,
-  type CallSources,
-  type WrittenCall,
-} from '../../src/core/calls.js';
+import { planFor, pyExpr, UnsupportedArgument, type WrittenCall } from '../../src/core/calls.js';
+import { classifyExports, matchCapsule, overloadsOf, planModule, planOverload, type CallSources } from '../../src/core/overloads.js';
 import { parseRunas } from '../../src/core/runas.js';
 import { parseExports, type ArgType } from '../../src/core/signature.js';
 
