@@ -59,6 +59,10 @@ export const ResultSchema = z.object({
   call: z.object({ origin: z.string(), args: z.array(z.string()) }).nullable(),
   signals: z.record(z.string(), SignalSchema),
   build: z.object({ cached: z.boolean(), seconds: num }).nullable(),
+  timings: z
+    .object({ measure: num.describe('wall seconds of the whole investigation: first measurement, confirmation, control and scaled run') })
+    .nullable()
+    .describe('where the time went (the build is in `build.seconds`); null when nothing was measured'),
   diagnosis: z
     .object({
       types: z.array(z.object({ type: z.string(), perCall: num })),

@@ -28,6 +28,7 @@ const EMPTY = {
   series: null,
   diagnosis: null,
   owner: null,
+  timings: null,
 } satisfies Partial<Result>;
 
 export function errorResult(ctx: ResultContext, errorType: NonNullable<Result['errorType']>, message: string): Result {
@@ -111,6 +112,7 @@ export function resultFromMeasurement(ctx: ResultContext, m: Measurement, timeou
         signals: signalRecord(j.signals),
         diagnosis: null,
         owner: null,
+        timings: null,
         series: {
           plain: {
             calls: m.samples.plain.map((x) => x.calls),

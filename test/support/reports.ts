@@ -32,6 +32,7 @@ export function leakResult(overrides: Partial<Result> = {}): Result {
     },
     build: { cached: true, seconds: 0 },
     owner: null,
+    timings: null,
     overload: null,
     diagnosis: null,
     series: {
@@ -70,6 +71,7 @@ export function okResult(overrides: Partial<Result> = {}): Result {
     },
     build: { cached: true, seconds: 0 },
     owner: null,
+    timings: null,
     overload: null,
     diagnosis: null,
     series: {
@@ -103,6 +105,7 @@ export function crashResult(overrides: Partial<Result> = {}): Result {
     signals: {},
     build: null,
     owner: null,
+    timings: null,
     overload: null,
     diagnosis: null,
     series: null,

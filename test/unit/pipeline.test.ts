@@ -102,3 +102,15 @@ describe('the pipeline of one function, on fake ports', () => {
     expect(result?.message).toContain('did not hold over one long run');
   });
 });
+
+describe('timings', () => {
+  it('reports the wall time of the investigation from the clock port', async () => {
+    const { ports } = fakePorts(3);
+    let now = 1000;
+    const ticking = { ...ports, clock: () => (now += 250) };
+    const opts = RunOptionsSchema.parse({ jobs: 1 });
+    const repro = { display: 'view.py', absolute: '/fake/view.py', source: SOURCE, only: null };
+    const [r] = await runRepros([repro], ENV, { root: '/fake/cache' } as never, opts, { signal: new AbortController().signal, progress: silentProgress, cwd: '/fake', ports: ticking });
+    expect(r?.timings).toEqual({ measure: 0.25 });
+  });
+});
