@@ -9,8 +9,10 @@
 //
 //   npm run bench:corpus-leaks -- DIR --pythran 0.16.1            # run the tool, then check its leaks
 //   npm run bench:corpus-leaks -- --report run.json [DIR]         # check the leaks of a saved --json report
-//   ... --check-ok 3                                              # also loop over 3 functions called ok
+//   ... --check-ok 3                                              # also loop over 3 functions called ok (or: all)
 //   ... --also file.py::fn                                        # and over these (repeatable)
+//   ... --domain                                                  # and call every function once uncompiled with the same
+//                                                                 # arguments: which verdicts rest on arguments plain Python rejects
 //
 // Exit status: 0 when every leak is confirmed by the plain loop, 1 when one is
 // not (a false alarm of the tool), 2 on a usage or set-up problem.
@@ -48,6 +50,7 @@ try {
       'max-calls': { type: 'string', default: '2000000' },
       'max-mb': { type: 'string', default: '256' },
       out: { type: 'string' },
+      domain: { type: 'boolean', default: false },
     },
   });
 } catch (error) {
@@ -99,7 +102,20 @@ if (pythran === undefined && values.python === undefined) {
 // ------------------------------------------------------------------ the whole picture
 const results = report.results;
 const counts = Object.fromEntries(VERDICTS.map((v) => [v, results.filter((r) => r.verdict === v).length]));
-const key = (r) => `${r.file}::${r.function ?? '(file)'}`;
+/** file::function, the file relative to DIR when it is inside it. */
+function key(r) {
+  const rel = dir !== null ? path.relative(dir, path.resolve(r.file)) : '';
+  const file = rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel) ? rel : r.file;
+  return `${file}::${r.function ?? '(file)'}`;
+}
+/** A message's first line, and the line after it when the first only announces it ("crashed with SIGSEGV:"). */
+function oneLine(message) {
+  const lines = (message ?? '').split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  const first = lines[0] ?? '';
+  const next = lines[1] ?? '';
+  const text = first.endsWith(':') && next !== '' ? `${first} ${next}` : first;
+  return text.length > 220 ? `${text.slice(0, 217)}...` : text;
+}
 const fmt = (x, digits = 3) => (x === null || x === undefined ? '-' : Number(x).toFixed(digits));
 const fmtRefs = (xs) => (xs === null || xs === undefined || xs.length === 0 ? '-' : xs.map((x) => fmt(x, 3)).join(','));
 
@@ -108,7 +124,7 @@ console.log(`${results.length} results: ${VERDICTS.map((v) => `${counts[v]} ${v}
 const odd = results.filter((r) => r.verdict !== 'ok' && r.verdict !== 'leak');
 if (odd.length > 0) {
   console.log('\nResults that are neither ok nor leak:');
-  for (const r of odd) console.log(`  ${r.verdict.padEnd(12)} ${key(r)}: ${(r.message ?? '').split('\n')[0]}`);
+  for (const r of odd) console.log(`  ${r.verdict.padEnd(12)} ${key(r)}: ${oneLine(r.message)}`);
 }
 
 // ------------------------------------------------------------------ the plain loops
@@ -156,6 +172,30 @@ async function plainLoop(file, fn) {
   return res;
 }
 
+/** One call of the uncompiled repro (the copy in the build folder) with the tool's arguments. */
+async function domainCheck(file, fn) {
+  const abs = reproPath(file);
+  if (abs === null) return { error: `cannot find ${file}` };
+  const source = readFileSync(abs, 'utf8');
+  const sig = parseExports(source).find((e) => e.name === fn && e.params !== null && e.flavour === 'function');
+  if (sig === undefined) return { error: `${file} exports no function ${fn}` };
+  const { plan } = planCall(sig, parseCallDirectives(source, file).calls);
+  const built = await buildModule(abs, env, { cache, signal, timeoutMs: 900_000, display: file });
+  const out = path.join(work, `${built.moduleName}-${fn}.domain.json`);
+  const cfg = { mode: 'domain', modulePath: built.sourcePath, moduleName: `${built.moduleName}_uncompiled`, function: fn, call: plan, ...loop };
+  try {
+    await run(env.python, [path.join(root, 'bench/plain_loop.py'), JSON.stringify(cfg), out], {
+      cwd: work,
+      env: { ...process.env, ...env.env, PYTHONDONTWRITEBYTECODE: '1' },
+      maxBuffer: 1 << 26,
+      timeout: 60_000,
+    });
+  } catch (error) {
+    return { error: error.killed ? 'no answer in 60 s' : `exit ${error.code ?? error.signal}` };
+  }
+  return JSON.parse(readFileSync(out, 'utf8'));
+}
+
 function toolFigures(r) {
   return `${r.verdict}${r.kind ? ` (${r.kind})` : ''} blocks ${fmt(r.blocksPerCall)}, native ${fmt(r.bytesPerCall?.native, 1)} B, py ${fmt(r.bytesPerCall?.python, 1)} B, refs ${fmtRefs(r.refsPerCall)}`;
 }
@@ -191,7 +231,7 @@ for (const r of leaks) await check(leakRows, r, r.function);
 
 // Sanity: the plain loop must not see a leak in functions the tool calls ok.
 const oks = results.filter((r) => r.verdict === 'ok' && r.function !== null);
-const nOk = Math.min(Number(values['check-ok']), oks.length);
+const nOk = values['check-ok'] === 'all' ? oks.length : Math.min(Number(values['check-ok']), oks.length);
 const picked = Array.from({ length: nOk }, (_, k) => oks[Math.floor(((k + 0.5) * oks.length) / nOk)]);
 for (const spec of values.also) {
   const i = spec.lastIndexOf('::');
@@ -200,10 +240,26 @@ for (const spec of values.also) {
 }
 const okRows = [];
 for (const r of picked) await check(okRows, r, r.function);
+
+// Which verdicts rest on arguments the function does not accept (plain Python raises on them)?
+const outside = [];
+if (values.domain) {
+  console.error('\nOne uncompiled call of every function with the same arguments:');
+  for (const r of results.filter((x) => x.function !== null && x.build !== null)) {
+    const d = await domainCheck(r.file, r.function);
+    if (d.error !== undefined) console.error(`  ${key(r)}: ${d.error}`);
+    if (d.raised) outside.push({ r, d });
+  }
+}
 rmSync(work, { recursive: true, force: true });
 
 table(`Leaks the tool reports, checked by a plain loop (confirmed: blocks/call > ${T.blocks}, native > ${T.bytes} B/call or refs/call > ${T.refs}):`, leakRows);
 if (okRows.length > 0) table('Sanity check: other functions in the same plain loop:', okRows, 'grows');
+
+if (values.domain) {
+  console.log(`\nVerdicts on arguments the uncompiled function rejects (one plain-Python call with the same arguments raises): ${outside.length}`);
+  for (const { r, d } of outside) console.log(`  ${r.verdict.padEnd(12)} ${key(r)}: Python raises ${d.raised}${d.message ? `: ${d.message}` : ''}`);
+}
 
 const confirmed = leakRows.filter(({ res }) => res.error === undefined && res.confirmed).length;
 const failed = leakRows.filter(({ res }) => res.error !== undefined).length;
@@ -211,9 +267,10 @@ const not = leakRows.length - confirmed - failed;
 console.log(`\n${leaks.length} leaks, ${confirmed} confirmed by the plain loop, ${not} not${failed > 0 ? `, ${failed} could not be checked` : ''}`);
 if (okRows.length > 0) {
   const clean = okRows.filter(({ res }) => res.error === undefined && !res.confirmed).length;
-  console.log(`${okRows.length} other functions looped: ${clean} show no growth, ${okRows.length - clean} do`);
+  const broke = okRows.filter(({ res }) => res.error !== undefined).length;
+  console.log(`${okRows.length} other functions looped: ${clean} show no growth, ${okRows.length - clean - broke} grow${broke > 0 ? `, ${broke} failed (${okRows.filter(({ res }) => res.error !== undefined).map(({ r }) => key(r)).join(', ')})` : ''}`);
 }
 if (values.out !== undefined) {
-  writeFileSync(values.out, JSON.stringify({ loop, counts, leaks: leakRows.map(({ r, res }) => ({ key: key(r), tool: r, plain: res })), others: okRows.map(({ r, res }) => ({ key: key(r), verdict: r.verdict, plain: res })) }, null, 2));
+  writeFileSync(values.out, JSON.stringify({ loop, counts, leaks: leakRows.map(({ r, res }) => ({ key: key(r), tool: r, plain: res })), others: okRows.map(({ r, res }) => ({ key: key(r), verdict: r.verdict, plain: res })), outsideDomain: outside.map(({ r, d }) => ({ key: key(r), verdict: r.verdict, python: d })) }, null, 2));
 }
 process.exit(not + failed > 0 ? 1 : 0);

@@ -4,6 +4,11 @@ the arguments are built (python/leakcheck_args.py, so the call is the same).
 
     python plain_loop.py CONFIG_JSON OUT_JSON
 
+With "mode": "domain" in CONFIG_JSON (and the repro's .py as modulePath):
+one call of the uncompiled function with the same arguments, to tell whether
+they are inside the function's domain at all (plain Python raises on an index
+out of range, where compiled code reads or writes out of bounds).
+
 CONFIG_JSON: {"modulePath", "moduleName", "function", "call", "warmupCalls",
 "minCalls", "seconds", "maxCalls", "maxBytes"}. The figures go to OUT_JSON (the user's
 code may print on stdout).
@@ -56,6 +61,18 @@ def native_reader():
     return read
 
 
+def domain(func, args, out_path):
+    """One call (of the uncompiled source): does the function accept these arguments at all?"""
+    try:
+        func(*args)
+        res = dict(raised=None)
+    except Exception as exc:
+        res = dict(raised=type(exc).__name__, message=str(exc).split("\n")[0][:160])
+    with open(out_path, "w") as f:
+        json.dump(res, f)
+    return 0
+
+
 def per_arg(tracked, values):
     it = iter(values)
     return [next(it) if t else None for t in tracked]
@@ -71,6 +88,8 @@ def main():
     spec.loader.exec_module(module)
     func = getattr(module, cfg["function"])
     args = build_args(cfg["call"], np)
+    if cfg.get("mode") == "domain":
+        return domain(func, args, out_path)
     native = native_reader()
     # One refcount per argument, None for scalars (shared small ints, interned strings).
     targets = [a for a in args if not isinstance(a, SCALARS)]
