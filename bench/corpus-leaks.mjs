@@ -58,7 +58,11 @@ try {
   process.exit(2);
 }
 const { values, positionals } = parsed;
-const dir = positionals[0] !== undefined ? path.resolve(positionals[0]) : null;
+// `npm run` starts scripts in the package's folder: paths are the user's, relative to where npm was run.
+const here = process.env.INIT_CWD ?? process.cwd();
+const userPath = (p) => (p === undefined ? undefined : path.resolve(here, p));
+const dir = positionals[0] !== undefined ? userPath(positionals[0]) : null;
+for (const k of ['report', 'save', 'out']) values[k] = userPath(values[k]);
 if (values.report === undefined && dir === null) {
   console.error('usage: corpus-leaks.mjs DIR --pythran V  |  corpus-leaks.mjs --report FILE [DIR] [--pythran V]');
   process.exit(2);
