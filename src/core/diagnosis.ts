@@ -10,6 +10,8 @@ import type { FunctionJudgement } from './verdict.js';
 /** Everything measured about one function: the first run and, for a leak, the follow-ups. */
 export interface Investigation {
   first: Measurement;
+  /** One uncompiled call with the same (generated) arguments: does plain Python accept them? Null when not checked. */
+  domain?: Measurement | null;
   /** One long run in a fresh process, sized from the first run's noise (run only when the first run leaks). */
   confirmation: { plan: ConfirmationPlan; measurement: Measurement } | null;
   /** The function run as plain Python with NumPy, uncompiled (only for a leak). */

@@ -129,6 +129,16 @@ export function resultFromMeasurement(ctx: ResultContext, m: Measurement, timeou
 
 /** A report row from a function's whole investigation: the confirmation decides whether a leak is final. */
 export function resultFromInvestigation(ctx: ResultContext, inv: Investigation, timeoutSeconds: number): Result {
+  const d = inv.domain;
+  if (d?.status === 'raised' && d.error.stage === 'call') {
+    // The compiled verdict would measure code running on arguments it does not accept.
+    const fn = ctx.function ?? 'f';
+    return errorResult(
+      ctx,
+      'FunctionRaised',
+      `the generated arguments are outside what ${fn} accepts: uncompiled, it raises ${d.error.exception}: ${d.error.message}; compiled code does not check, so no verdict is given on them. Give working ones with '# leakcheck: call ${fn}(...)' or --call`,
+    );
+  }
   let first = inv.first;
   let confirmation: Confirmation | null = null;
   if (first.status === 'judged' && first.judgement.verdict === 'leak') {

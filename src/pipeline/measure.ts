@@ -15,8 +15,11 @@ import type { PipelineContext, PythonEnv } from './ports.js';
 export type MeasureFunctionOptions = Pick<RunOptions, 'budget' | 'timeout' | 'threshold'> & {
   scale?: number;
   phases?: HarnessConfig['phases'];
-  /** Seconds of calls before measuring starts. */
+  /** Seconds of calls before measuring starts, and the fewest calls of the warm-up. */
   warmupSeconds?: number;
+  warmupMinCalls?: number;
+  /** The arguments were generated: check them on the uncompiled function (see investigateFunction). */
+  checkDomain?: boolean;
   /** Calls of the confirmation run (phases ['bulk']), and whether it reads tracemalloc. */
   bulk?: { calls: number; traced: boolean };
   /** false: after a leak, run only the confirmation (the verdict), not the uncompiled control or the scaled run. */
@@ -29,6 +32,8 @@ export interface ModuleRef {
 }
 
 const WARMUP_SECONDS = 0.05; // the default of --warmup
+/** Seconds allowed for the uncompiled call that checks generated arguments (plain Python can be slow: no answer is no verdict change). */
+const DOMAIN_TIMEOUT = 30;
 /** The confirmation run makes at least this many calls. */
 const CONFIRM_MIN_CALLS = 50;
 
@@ -49,7 +54,7 @@ export async function measureFunction(
       function: fn,
       call,
       warmupSeconds: opts.warmupSeconds ?? WARMUP_SECONDS,
-      warmupMinCalls: 10,
+      warmupMinCalls: opts.warmupMinCalls ?? 10,
       batchSeconds: 0.01,
       maxBatchCalls: 20_000,
       phases: opts.phases ?? ['plain', 'traced'],
@@ -78,8 +83,22 @@ export async function investigateFunction(
   opts: MeasureFunctionOptions,
   ctx: Pick<PipelineContext, 'signal' | 'ports'>,
 ): Promise<Investigation> {
-  const first = await measureFunction(env, module, fn, call, opts, ctx);
-  if (first.status !== 'judged' || first.judgement.verdict !== 'leak') return { first, confirmation: null, interpreted: null, scaled: null };
+  // Generated arguments may lie outside what the function accepts (an index past the end):
+  // compiled code does not check, so its verdict would rest on reads and writes out of bounds.
+  // One uncompiled call with the same arguments, beside the first measurement, tells.
+  const domainCheck =
+    opts.checkDomain === true && module.sourcePath !== null
+      ? measureFunction(
+          env,
+          { modulePath: module.sourcePath, moduleName: `${module.moduleName}_uncompiled` },
+          fn,
+          call,
+          { ...opts, timeout: Math.min(opts.timeout, DOMAIN_TIMEOUT), warmupSeconds: 0, warmupMinCalls: 1, phases: ['bulk'], bulk: { calls: 1, traced: false } },
+          ctx,
+        )
+      : Promise.resolve(null);
+  const [first, domain] = await Promise.all([measureFunction(env, module, fn, call, opts, ctx), domainCheck]);
+  if (first.status !== 'judged' || first.judgement.verdict !== 'leak') return { first, domain, confirmation: null, interpreted: null, scaled: null };
   const native = first.judgement.kind === 'native-heap';
   const plainSeconds = first.samples.plain.at(-1)?.seconds ?? first.seconds;
   const plainCalls = first.samples.plain.at(-1)?.calls ?? 0;
@@ -105,5 +124,5 @@ export async function investigateFunction(
       : measureFunction(env, { modulePath: module.sourcePath, moduleName: `${module.moduleName}_uncompiled` }, fn, call, again, ctx),
     native && opts.diagnose !== false ? measureFunction(env, module, fn, call, { ...opts, scale: 2, phases: ['plain'] }, ctx) : Promise.resolve(null),
   ]);
-  return { first, confirmation: { plan, measurement: confirmed }, interpreted, scaled };
+  return { first, domain, confirmation: { plan, measurement: confirmed }, interpreted, scaled };
 }

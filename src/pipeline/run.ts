@@ -98,7 +98,8 @@ async function runRepro(repro: Repro, env: PythonEnv, cache: CacheLayout, opts: 
         ctx.progress.step(`Measuring ${repro.display}::${name}...`);
         try {
           const t0 = ctx.ports.clock();
-          const inv = await investigateFunction(env, built, overload.sig.name, plan.plan, { ...opts, warmupSeconds: opts.warmup }, ctx);
+          const checkDomain = plan.source === 'generated';
+          const inv = await investigateFunction(env, built, overload.sig.name, plan.plan, { ...opts, warmupSeconds: opts.warmup, checkDomain }, ctx);
           if (ctx.signal.aborted) return errorResult(callCtx, 'CancelledError', 'interrupted while it was measured');
           return { ...resultFromInvestigation(callCtx, inv, opts.timeout), timings: { measure: (ctx.ports.clock() - t0) / 1000 } };
         } catch (error) {

@@ -112,3 +112,15 @@ describe('bad input', () => {
     expect((await cli(['run', 'x.py', '--python', 'a', '--pythran', '0.15.0'])).code).toBe(2);
   });
 });
+
+describe('generated arguments outside what the function accepts', () => {
+  it('give no verdict (compiled code would read out of bounds): exit 3, with the uncompiled exception and the fix', async () => {
+    const { code, report } = await cliJson(['run', 'test/fixtures/bad/out_of_bounds.py', '--pythran', '0.16.1']);
+    expect(code).toBe(3);
+    const bad = byFunction(report, 'pick');
+    expect(bad.verdict).toBe('error');
+    expect(bad.message).toContain('uncompiled, it raises IndexError');
+    expect(bad.message).toContain("# leakcheck: call pick(...)");
+    expect(byFunction(report, 'pick_ok').verdict).toBe('ok');
+  });
+});

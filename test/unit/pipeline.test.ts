@@ -83,9 +83,14 @@ describe('the pipeline of one function, on fake ports', () => {
     expect(result?.verdict).toBe('leak');
     expect(result?.kind).toBe('python-objects');
     expect(result?.owner).toBe('pythran');
-    // First measurement, confirmation and uncompiled control: three processes.
-    expect(started.map((c) => c.phases.join('+')).sort()).toEqual(['bulk', 'plain', 'plain+traced']);
-    const confirm = started.find((c) => c.phases.includes('bulk'));
+    // First measurement, the uncompiled call that checks the generated arguments, confirmation and uncompiled control.
+    expect(started.map((c) => `${c.phases.join('+')}${c.moduleName.endsWith('_uncompiled') ? ' uncompiled' : ''}`).sort()).toEqual([
+      'bulk',
+      'bulk uncompiled',
+      'plain uncompiled',
+      'plain+traced',
+    ]);
+    const confirm = started.find((c) => c.phases.includes('bulk') && !c.moduleName.endsWith('_uncompiled'));
     expect(confirm?.bulkCalls).toBeGreaterThanOrEqual(4 * 12444);
     expect(confirm?.warmupSeconds).toBeGreaterThan(0.05);
     expect(result?.diagnosis?.confirmation).toMatchObject({ verdict: 'leak', kind: 'python-objects' });
@@ -112,5 +117,23 @@ describe('timings', () => {
     const repro = { display: 'view.py', absolute: '/fake/view.py', source: SOURCE, only: null };
     const [r] = await runRepros([repro], ENV, { root: '/fake/cache' } as never, opts, { signal: new AbortController().signal, progress: silentProgress, cwd: '/fake', ports: ticking });
     expect(r?.timings).toEqual({ measure: 0.25 });
+  });
+});
+
+describe('generated arguments checked on the uncompiled function', () => {
+  it('turn a verdict into an error when plain Python raises on them', async () => {
+    const { ports } = fakePorts(3);
+    const raising = {
+      ...ports,
+      harness: {
+        start: (env: PythonEnv, config: Omit<HarnessConfig, 'protocol'>, o: Parameters<Ports['harness']['start']>[2]) =>
+          config.bulkCalls === 1 && config.moduleName.endsWith('_uncompiled') ? replay('raised') : ports.harness.start(env, config, o),
+      },
+    };
+    const opts = RunOptionsSchema.parse({ jobs: 1 });
+    const repro = { display: 'view.py', absolute: '/fake/view.py', source: SOURCE, only: null };
+    const [r] = await runRepros([repro], ENV, { root: '/fake/cache' } as never, opts, { signal: new AbortController().signal, progress: silentProgress, cwd: '/fake', ports: raising });
+    expect(r?.verdict).toBe('error');
+    expect(r?.message).toContain('uncompiled, it raises IndexError');
   });
 });
