@@ -67,6 +67,15 @@ export const OPTIONS = {
   threshold: { flag: '--threshold <bytes>', description: 'bytes per call above which growth is a leak', schema: z.number().positive(), default: DEFAULT_THRESHOLDS.bytes, config: true },
   jobs: { flag: '--jobs <n>', description: 'functions measured at once, each in its own process', schema: z.number().int().positive().max(64), default: DEFAULT_JOBS, config: true },
   buildTimeout: { flag: '--build-timeout <seconds>', description: 'time allowed for one Pythran build', schema: seconds(24 * 3600), default: 900, config: true, aliases: ['build-timeout'] },
+  pythranConfig: {
+    flag: '--pythran-config <key=value>',
+    description: "a Pythran setting for every build, as pythran --config takes it: 'compiler.blas=openblas' (repeatable; wins over the managed BLAS)",
+    schema: z.array(z.string().regex(/^[A-Za-z_][\w-]*\.[A-Za-z_][\w-]*=/, "expected 'section.key=value', such as compiler.blas=openblas")),
+    default: [],
+    repeatable: true,
+    config: true,
+    aliases: ['pythran-config'],
+  },
   call: {
     flag: '--call <call>',
     description: "call a function this way: 'name(np.ones((8, 8)), 3)' (repeatable)",
@@ -113,7 +122,7 @@ export type OptionKey = keyof typeof OPTIONS;
 type Spec<K extends OptionKey> = (typeof OPTIONS)[K];
 
 /** The options each command takes, in --help order. */
-export const MEASURE_KEYS = ['budget', 'warmup', 'timeout', 'threshold', 'jobs', 'buildTimeout', 'call', 'cacheDir', 'json', 'report'] as const;
+export const MEASURE_KEYS = ['budget', 'warmup', 'timeout', 'threshold', 'jobs', 'buildTimeout', 'call', 'pythranConfig', 'cacheDir', 'json', 'report'] as const;
 export const COMMAND_KEYS = {
   run: ['python', 'pythran', ...MEASURE_KEYS, 'shard'],
   gate: ['baseline', 'candidate', 'repo', 'tolerance', 'expectations', ...MEASURE_KEYS, 'junit', 'markdown'],
@@ -156,17 +165,17 @@ export function optionsSchema<const K extends OptionKey>(keys: readonly K[]): z.
 
 /** Name a leak (uncompiled control, run at twice the size); gate and bisect need only the verdict. Not an option. */
 const diagnose = { diagnose: z.boolean().default(true) };
-const RUN_OPTION_KEYS = ['python', 'pythran', 'budget', 'warmup', 'timeout', 'threshold', 'jobs', 'call', 'buildTimeout', 'cacheDir', 'shard'] as const;
+const RUN_OPTION_KEYS = ['python', 'pythran', 'budget', 'warmup', 'timeout', 'threshold', 'jobs', 'call', 'pythranConfig', 'buildTimeout', 'cacheDir', 'shard'] as const;
 
 /** `run`'s resolved options (the output options --json and --report are the CLI's). */
 export const RunOptionsSchema = optionsSchema(RUN_OPTION_KEYS).extend(diagnose);
 export type RunOptions = z.infer<typeof RunOptionsSchema>;
 
-export const GateOptionsSchema = optionsSchema(['baseline', 'candidate', 'repo', 'tolerance', 'expectations', 'budget', 'warmup', 'timeout', 'threshold', 'jobs', 'call', 'buildTimeout', 'cacheDir', 'junit', 'markdown'])
+export const GateOptionsSchema = optionsSchema(['baseline', 'candidate', 'repo', 'tolerance', 'expectations', 'budget', 'warmup', 'timeout', 'threshold', 'jobs', 'call', 'pythranConfig', 'buildTimeout', 'cacheDir', 'junit', 'markdown'])
   .extend(diagnose);
 export type GateOptions = z.infer<typeof GateOptionsSchema>;
 
-export const BisectOptionsSchema = optionsSchema(['from', 'to', 'repo', 'budget', 'warmup', 'timeout', 'threshold', 'jobs', 'call', 'buildTimeout', 'cacheDir']).extend(diagnose);
+export const BisectOptionsSchema = optionsSchema(['from', 'to', 'repo', 'budget', 'warmup', 'timeout', 'threshold', 'jobs', 'call', 'pythranConfig', 'buildTimeout', 'cacheDir']).extend(diagnose);
 export type BisectOptions = z.infer<typeof BisectOptionsSchema>;
 
 export const EnvListOptionsSchema = optionsSchema(['cacheDir', 'sizes']);

@@ -53,7 +53,7 @@ export interface BlasChoice {
    * Where it comes from: `managed` (this tool's choice for a managed environment),
    * `pythranrc` (the user's configuration file), or `pythran-default` (nobody set it).
    */
-  source: 'managed' | 'pythranrc' | 'pythran-default';
+  source: 'managed' | 'pythranrc' | 'pythran-default' | 'command-line';
   /** Extra arguments to Pythran's command line (`--config compiler.blas=...`), [] when none. */
   configArgs: string[];
   /** Version of the BLAS package installed in the environment, when it is one. */
@@ -97,10 +97,25 @@ export function chooseBlas(opts: { managed: boolean; rcText: string | null; blas
   return { setting: PYTHRAN_DEFAULT_BLAS, source: 'pythran-default', configArgs: [], packageVersion: null };
 }
 
+/**
+ * The user's `--pythran-config key=value` settings on top of the environment's choice: each
+ * becomes `--config key=value` on Pythran's command line, after the managed one, so a
+ * `compiler.blas=` of theirs wins (and is what the report names).
+ */
+export function withPythranConfig(choice: BlasChoice, settings: readonly string[]): BlasChoice {
+  if (settings.length === 0) return choice;
+  const args = [...choice.configArgs, ...settings.flatMap((s) => ['--config', s])];
+  const blas = [...settings].reverse().find((s) => s.startsWith('compiler.blas='));
+  if (blas === undefined) return { ...choice, configArgs: args };
+  const setting = blas.slice('compiler.blas='.length);
+  return { setting, source: 'command-line', configArgs: args, packageVersion: setting === choice.setting ? choice.packageVersion : null };
+}
+
 /** One line for reports: `pythran-openblas 0.3.6 (managed)`, `openblas (.pythranrc)`, `blas (Pythran's default)`. */
 export function blasLabel(choice: BlasChoice): string {
   const what = choice.packageVersion !== null ? `${choice.setting} ${choice.packageVersion}` : choice.setting;
-  const from = choice.source === 'managed' ? 'managed' : choice.source === 'pythranrc' ? '.pythranrc' : "Pythran's default";
+  const from =
+    choice.source === 'managed' ? 'managed' : choice.source === 'pythranrc' ? '.pythranrc' : choice.source === 'command-line' ? '--pythran-config' : "Pythran's default";
   return `${what} (${from})`;
 }
 
@@ -127,12 +142,16 @@ export function missingPiece(output: string, blas?: Pick<BlasChoice, 'source' | 
   const noBlas = /pythran configured without BLAS but BLAS seem needed/.test(output);
   const blasHeader = header !== null && /^(cblas|openblas_config|f77blas)\.h$/.test(header[1] ?? '');
   const blasLib = library !== null && /^(blas|cblas|openblas\w*|satlas|atlas|mkl\w*)$/.test(library[1] ?? '');
-  if ((noBlas || blasHeader || blasLib) && blas?.source === 'pythranrc') {
+  if ((noBlas || blasHeader || blasLib) && (blas?.source === 'pythranrc' || blas?.source === 'command-line')) {
     const what = noBlas ? 'BLAS' : blasHeader ? (header?.[1] ?? 'cblas.h') : `-l${library?.[1] ?? 'blas'}`;
+    const undo =
+      blas.source === 'pythranrc'
+        ? `remove 'blas=${blas.setting}' from ${blas.rcPath ?? 'your .pythranrc'}`
+        : `drop '--pythran-config compiler.blas=${blas.setting}'`;
     return {
       what,
       message: `${what}: not found: this code needs a BLAS (np.dot, .dot or @), and your configuration says compiler.blas=${blas.setting}.`,
-      hint: `install that BLAS (Debian: 'apt-get install libopenblas-dev'), or remove 'blas=${blas.setting}' from ${blas.rcPath ?? 'your .pythranrc'} so that the managed environment's pythran-openblas is used`,
+      hint: `install that BLAS (Debian: 'apt-get install libopenblas-dev'), or ${undo} so that the managed environment's pythran-openblas is used`,
     };
   }
   if (noBlas) {

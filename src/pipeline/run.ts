@@ -5,7 +5,7 @@
  */
 import pLimit from 'p-limit';
 import path from 'node:path';
-import { blasLabel } from '../core/blas.js';
+import { blasLabel, withPythranConfig } from '../core/blas.js';
 import { parseCallText, type WrittenCall } from '../core/calls.js';
 import { planModule, type Overload } from '../core/overloads.js';
 import { parseShard, SCHEMA_VERSION, shardKeys, type EnvironmentReport, type Report, type Result } from '../core/report.js';
@@ -112,8 +112,14 @@ async function runRepro(repro: Repro, env: PythonEnv, cache: CacheLayout, opts: 
   return [...results, ...measured];
 }
 
+/** The environment as the options configure its builds: `--pythran-config` on top of its BLAS choice. */
+export function configuredEnv(env: PythonEnv, opts: Pick<RunOptions, 'pythranConfig'>): PythonEnv {
+  return opts.pythranConfig.length === 0 ? env : { ...env, blas: withPythranConfig(env.blas, opts.pythranConfig) };
+}
+
 /** A run over already-resolved targets and environment: shared by `run`, `gate` and `bisect`. */
-export async function runRepros(repros: readonly Repro[], env: PythonEnv, cache: CacheLayout, opts: RunOptions, ctx: PipelineContext): Promise<Result[]> {
+export async function runRepros(repros: readonly Repro[], resolved: PythonEnv, cache: CacheLayout, opts: RunOptions, ctx: PipelineContext): Promise<Result[]> {
+  const env = configuredEnv(resolved, opts);
   const cli = cliCalls(opts.call);
   const limit = pLimit(opts.jobs);
   const all = (await Promise.all(repros.map((repro) => runRepro(repro, env, cache, opts, ctx, limit, cli)))).flat();
@@ -152,5 +158,5 @@ export async function runTargets(targets: readonly string[], opts: RunOptions, c
   if (repros.length === 0) return { schemaVersion: SCHEMA_VERSION, tool, environment: null, thresholds, results: problemResults };
   const env = await ctx.ports.environment.resolve({ python: opts.python, pythran: opts.pythran }, { cache, signal: ctx.signal, progress: ctx.progress });
   const results = await runRepros(repros, env, cache, opts, ctx);
-  return { schemaVersion: SCHEMA_VERSION, tool, environment: environmentReport(env), thresholds, results: [...problemResults, ...results] };
+  return { schemaVersion: SCHEMA_VERSION, tool, environment: environmentReport(configuredEnv(env, opts)), thresholds, results: [...problemResults, ...results] };
 }

@@ -72,3 +72,15 @@ describe('real modules: every overload, #runas calls, capsules', () => {
     expect(code).toBe(0);
   });
 });
+
+describe('--pythran-config', () => {
+  it('a compiler.blas of the user wins over the managed BLAS, is named in the report, and a missing cblas.h says how to undo it', async () => {
+    const { code, report } = await cliJson(['run', 'repros/real/dot_kernels.py', ...PYTHRAN, '--pythran-config', 'compiler.blas=blas']);
+    expect((report.environment as { blas?: string } | null)?.blas).toBe('blas (--pythran-config)');
+    if (existsSync('/usr/include/cblas.h') || existsSync('/usr/include/x86_64-linux-gnu/cblas.h')) return;
+    expect(code).toBe(3);
+    const msg = report.results[0]?.message ?? '';
+    expect(msg).toContain('fatal error: cblas.h: No such file or directory');
+    expect(msg).toContain("drop '--pythran-config compiler.blas=blas'");
+  });
+});

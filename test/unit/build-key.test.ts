@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { buildKeyMaterial } from '../../src/io/build.js';
 import type { PythonEnv } from '../../src/io/probe.js';
-import { chooseBlas } from '../../src/core/blas.js';
+import { blasLabel, chooseBlas, withPythranConfig } from '../../src/core/blas.js';
 
 const probe = {
   executable: '/e/bin/python', prefix: '/e', python: '3.11.7', implementation: 'cpython', extSuffix: '.so', soabi: null,
@@ -27,5 +27,23 @@ describe('the build key includes the BLAS a build links', () => {
     expect(buildKeyMaterial(src, rc)).not.toBe(buildKeyMaterial(src, env()));
     expect(buildKeyMaterial(src, older)).not.toBe(buildKeyMaterial(src, env()));
     expect((JSON.parse(buildKeyMaterial(src, env())) as { blas: unknown }).blas).toEqual({ setting: 'pythran-openblas', source: 'managed', version: '0.3.6' });
+  });
+});
+
+describe('--pythran-config', () => {
+  it('adds settings after the managed BLAS; a compiler.blas of the user wins and is named', () => {
+    const managed = chooseBlas({ managed: true, rcText: null, blasPackageVersion: '0.3.6' });
+    expect(withPythranConfig(managed, [])).toBe(managed);
+    const cflags = withPythranConfig(managed, ['compiler.cflags=-O2']);
+    expect(cflags.configArgs).toEqual(['--config', 'compiler.blas=pythran-openblas', '--config', 'compiler.cflags=-O2']);
+    expect(cflags.source).toBe('managed');
+    const mine = withPythranConfig(managed, ['compiler.blas=openblas']);
+    expect(mine).toMatchObject({ setting: 'openblas', source: 'command-line', packageVersion: null });
+    expect(mine.configArgs.at(-1)).toBe('compiler.blas=openblas');
+    expect(blasLabel(mine)).toBe('openblas (--pythran-config)');
+  });
+  it('changes the build key only when given', () => {
+    const cfg = env({ blas: withPythranConfig(chooseBlas({ managed: true, rcText: null, blasPackageVersion: '0.3.6' }), ['compiler.cflags=-O2']) });
+    expect(buildKeyMaterial(Buffer.from('x'), cfg)).not.toBe(buildKeyMaterial(Buffer.from('x'), env()));
   });
 });
