@@ -130,7 +130,8 @@ export function resultFromMeasurement(ctx: ResultContext, m: Measurement, timeou
 /** A report row from a function's whole investigation: the confirmation decides whether a leak is final. */
 export function resultFromInvestigation(ctx: ResultContext, inv: Investigation, timeoutSeconds: number): Result {
   const d = inv.domain;
-  if (d?.status === 'raised' && d.error.stage === 'call') {
+  // (When the compiled function raised too, its own exception is the message.)
+  if (d?.status === 'raised' && d.error.stage === 'call' && inv.first.status !== 'raised') {
     // The compiled verdict would measure code running on arguments it does not accept.
     const fn = ctx.function ?? 'f';
     return errorResult(
