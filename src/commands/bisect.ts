@@ -204,7 +204,8 @@ export async function bisectCommand(target: string, opts: BisectOptions, ctx: Co
     } else {
       // runRepros finds the module in the build cache and measures it as `run` does.
       const measured = runRepros([{ ...repro, only: [fn] }], env, cache, runOpts, { ...ctx, progress: silentProgress, ports: realPorts }).then((results) => {
-        const r = results.find((x) => x.function === fn) ?? results[0];
+        // `f` names every overload of f: a point leaks when any of them does (`f#2` picks one).
+        const r = results.find((x) => x.verdict === 'leak') ?? results[0];
         if (r === undefined) throw new Error(`no result for ${fn}`);
         return { ...r, build: { cached: built.cached, seconds: built.seconds } };
       });

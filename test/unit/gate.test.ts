@@ -132,3 +132,16 @@ describe('markdown', () => {
     expect(mdEscape('a|b\nc')).toBe('a\\|b c');
   });
 });
+
+describe('overloads', () => {
+  it('are matched by signature between the two runs', () => {
+    const row = (overload: string, verdict: 'ok' | 'leak') => result('window', verdict, verdict === 'leak' ? 168 : 0, { overload });
+    const base = [row('window(float list, int)', 'ok'), row('window(float64[:,:], int)', 'ok')];
+    const cand = [row('window(float64[:,:], int)', 'leak'), row('window(float list, int)', 'ok')];
+    const rows = compareRuns(base, cand, new Set(), { percent: 20, bytes: 16 });
+    expect(rows.map((r) => [r.function, r.status])).toEqual([
+      ['window(float list, int)', 'ok'],
+      ['window(float64[:,:], int)', 'new-leak'],
+    ]);
+  });
+});
