@@ -211,7 +211,7 @@ Arguments, as the tool's: a float32 16x16 array, 4, 4. Right means simpler_leak 
 ${table}
 
 Commands timed (from the repository root; the peers with \`node_modules/.cache/peers-venv/bin/python\`,
-\`PYTHONPATH=bench/peers\` and \`PEERS_MODULE_PATH\` set to the built module):
+\`PYTHONPATH=bench/peers\` (then the managed environment's own PYTHONPATH) and \`PEERS_MODULE_PATH\` set to the built module):
 ${contenders.map((c) => `- ${c.name}: \`${c.show}\``).join('\n')}
 
 ${misses.length === 0 ? 'Every contender gave the right verdict on both functions in every round.' : `Missed: ${misses.join('; ')}.`}
