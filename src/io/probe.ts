@@ -163,8 +163,7 @@ export function toolchainKey(env: PythonEnv) {
     cxx: env.probe.cxx,
     buildEnv: env.probe.buildEnv,
     pythranrc: env.probe.pythranrc === null ? null : sha256(env.probe.pythranrc),
-    blas: { setting: env.blas.setting, source: env.blas.source, version: env.blas.packageVersion },
-    // --pythran-config settings beyond the BLAS (only when given, so other keys do not change).
-    ...(env.blas.source === 'command-line' || env.blas.configArgs.length > 2 ? { pythranConfig: env.blas.configArgs } : {}),
+    // Every --config Pythran gets: the managed BLAS and any --pythran-config setting.
+    blas: { setting: env.blas.setting, source: env.blas.source, version: env.blas.packageVersion, args: env.blas.configArgs },
   };
 }

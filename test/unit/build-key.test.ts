@@ -26,7 +26,7 @@ describe('the build key includes the BLAS a build links', () => {
     const older = env({ blas: chooseBlas({ managed: true, rcText: null, blasPackageVersion: '0.3.5' }) });
     expect(buildKeyMaterial(src, rc)).not.toBe(buildKeyMaterial(src, env()));
     expect(buildKeyMaterial(src, older)).not.toBe(buildKeyMaterial(src, env()));
-    expect((JSON.parse(buildKeyMaterial(src, env())) as { blas: unknown }).blas).toEqual({ setting: 'pythran-openblas', source: 'managed', version: '0.3.6' });
+    expect((JSON.parse(buildKeyMaterial(src, env())) as { blas: unknown }).blas).toEqual({ setting: 'pythran-openblas', source: 'managed', version: '0.3.6', args: ['--config', 'compiler.blas=pythran-openblas'] });
   });
 });
 
@@ -45,5 +45,14 @@ describe('--pythran-config', () => {
   it('changes the build key only when given', () => {
     const cfg = env({ blas: withPythranConfig(chooseBlas({ managed: true, rcText: null, blasPackageVersion: '0.3.6' }), ['compiler.cflags=-O2']) });
     expect(buildKeyMaterial(Buffer.from('x'), cfg)).not.toBe(buildKeyMaterial(Buffer.from('x'), env()));
+  });
+});
+
+describe('--pythran-config outside a managed environment', () => {
+  it('changes the build key too (a --python interpreter, one setting)', () => {
+    const own = chooseBlas({ managed: false, rcText: null, blasPackageVersion: null });
+    const user = env({ managed: false, blas: own });
+    const flagged = env({ managed: false, blas: withPythranConfig(own, ['compiler.cflags=-O0']) });
+    expect(buildKeyMaterial(Buffer.from('x'), flagged)).not.toBe(buildKeyMaterial(Buffer.from('x'), user));
   });
 });
