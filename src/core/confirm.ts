@@ -86,14 +86,18 @@ export interface FirstWindow {
   traced: readonly TracedSample[];
 }
 
+/** One plain-phase signal's readings, by its name. */
+export function plainValues(name: Exclude<SignalName, 'python'>, plain: readonly PlainSample[]): number[] {
+  if (name === 'blocks') return plain.map((s) => s.blocks);
+  if (name === 'native') return plain.map((s) => s.native ?? 0);
+  if (name === 'rss') return plain.map((s) => s.rss ?? 0);
+  const i = Number(name.slice('refcount:'.length));
+  return plain.map((s) => s.refcounts[i] ?? 0);
+}
+
 function seriesOf(name: SignalName, w: FirstWindow): { calls: number[]; values: number[] } {
   if (name === 'python') return { calls: w.traced.map((s) => s.calls), values: w.traced.map((s) => s.traced) };
-  const calls = w.plain.map((s) => s.calls);
-  if (name === 'blocks') return { calls, values: w.plain.map((s) => s.blocks) };
-  if (name === 'native') return { calls, values: w.plain.map((s) => s.native ?? 0) };
-  if (name === 'rss') return { calls, values: w.plain.map((s) => s.rss ?? 0) };
-  const i = Number(name.slice('refcount:'.length));
-  return { calls, values: w.plain.map((s) => s.refcounts[i] ?? 0) };
+  return { calls: w.plain.map((s) => s.calls), values: plainValues(name, w.plain) };
 }
 
 function maxBatch(samples: ReadonlyArray<{ calls: number }>): number {

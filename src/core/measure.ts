@@ -5,7 +5,7 @@
  * streams replayed through a fake exercise exactly this code. No clock: the
  * budget is counted in the seconds the harness reports spending on calls.
  */
-import { readingNoise } from './confirm.js';
+import { plainValues, readingNoise } from './confirm.js';
 import type {
   BulkMessage,
   ErrorMessage,
@@ -219,9 +219,8 @@ export function batchForNoise(plain: readonly PlainSample[], judged: readonly Si
   const calls = plain.map((s) => s.calls);
   let want = 0;
   for (const j of judged) {
-    if (!j.decisive || j.state !== 'undecided') continue;
-    const values = plain.map((s) => (j.name === 'blocks' ? s.blocks : j.name === 'native' ? (s.native ?? 0) : j.name === 'rss' ? (s.rss ?? 0) : (s.refcounts[Number(j.name.slice(9))] ?? 0)));
-    const noise = readingNoise(calls, values);
+    if (!j.decisive || j.state !== 'undecided' || j.name === 'python') continue;
+    const noise = readingNoise(calls, plainValues(j.name, plain));
     if (Number.isFinite(noise)) want = Math.max(want, Math.ceil((2 * noise) / j.threshold));
   }
   const cap = Math.max(1, Math.floor(phaseSeconds / BATCHES_WANTED / Math.max(callSeconds, 1e-9)));

@@ -31,6 +31,11 @@ const EMPTY = {
   timings: null,
 } satisfies Partial<Result>;
 
+/** A file with nothing to measure (only capsules or ufuncs): said, never held against the run. */
+export function skippedResult(ctx: ResultContext, message: string): Result {
+  return { ...EMPTY, file: ctx.file, function: ctx.function, overload: null, call: null, build: ctx.build, verdict: 'skipped', errorType: null, message };
+}
+
 export function errorResult(ctx: ResultContext, errorType: NonNullable<Result['errorType']>, message: string): Result {
   return { ...EMPTY, file: ctx.file, function: ctx.function, overload: ctx.overload ?? null, call: ctx.call, build: ctx.build, verdict: 'error', errorType, message };
 }

@@ -9,7 +9,7 @@ import { blasLabel, withPythranConfig } from '../core/blas.js';
 import { parseCallText, type WrittenCall } from '../core/calls.js';
 import { planModule, type Overload } from '../core/overloads.js';
 import { parseShard, SCHEMA_VERSION, shardKeys, type EnvironmentReport, type Report, type Result } from '../core/report.js';
-import { errorResult, resultFromInvestigation, type ResultContext } from '../core/results.js';
+import { errorResult, resultFromInvestigation, skippedResult, type ResultContext } from '../core/results.js';
 import { parseExports, SpecSyntaxError } from '../core/signature.js';
 import { CancelledError, isKnownError, UsageError } from '../errors.js';
 import { openCache } from '../io/cache.js';
@@ -58,7 +58,7 @@ async function runRepro(repro: Repro, env: PythonEnv, cache: CacheLayout, opts: 
   }
   const { module, overloads, problems } = planned;
   // Valid Pythran with nothing to call (only capsules or ufuncs): said, not an error.
-  if (module.kind === 'capsules-only') return [{ ...errorResult(fileCtx, 'InputError', module.message ?? ''), verdict: 'skipped', errorType: null }];
+  if (module.kind === 'capsules-only') return [skippedResult(fileCtx, module.message ?? `${repro.display} has nothing to measure`)];
   if (module.kind === 'nothing') return [errorResult(fileCtx, 'InputError', module.message ?? `${repro.display} exports no function`)];
   const results: Result[] = [];
   for (const sel of repro.only ?? []) {
