@@ -165,22 +165,24 @@ export function optionsSchema<const K extends OptionKey>(keys: readonly K[]): z.
 
 /** Name a leak (uncompiled control, run at twice the size); gate and bisect need only the verdict. Not an option. */
 const diagnose = { diagnose: z.boolean().default(true) };
-const RUN_OPTION_KEYS = ['python', 'pythran', 'budget', 'warmup', 'timeout', 'threshold', 'jobs', 'call', 'pythranConfig', 'buildTimeout', 'cacheDir', 'shard'] as const;
+/** The keys of a command's resolved options: its options less the output ones (--json, --report), which are the CLI's. */
+type Resolved<C extends CommandName> = Exclude<(typeof COMMAND_KEYS)[C][number], 'json' | 'report'>;
+function resolvedKeys<C extends CommandName>(command: C): Array<Resolved<C>> {
+  return (COMMAND_KEYS[command] as readonly OptionKey[]).filter((k) => k !== 'json' && k !== 'report') as Array<Resolved<C>>;
+}
 
-/** `run`'s resolved options (the output options --json and --report are the CLI's). */
-export const RunOptionsSchema = optionsSchema(RUN_OPTION_KEYS).extend(diagnose);
+export const RunOptionsSchema = optionsSchema(resolvedKeys('run')).extend(diagnose);
 export type RunOptions = z.infer<typeof RunOptionsSchema>;
 
-export const GateOptionsSchema = optionsSchema(['baseline', 'candidate', 'repo', 'tolerance', 'expectations', 'budget', 'warmup', 'timeout', 'threshold', 'jobs', 'call', 'pythranConfig', 'buildTimeout', 'cacheDir', 'junit', 'markdown'])
-  .extend(diagnose);
+export const GateOptionsSchema = optionsSchema(resolvedKeys('gate')).extend(diagnose);
 export type GateOptions = z.infer<typeof GateOptionsSchema>;
 
-export const BisectOptionsSchema = optionsSchema(['from', 'to', 'repo', 'budget', 'warmup', 'timeout', 'threshold', 'jobs', 'call', 'pythranConfig', 'buildTimeout', 'cacheDir']).extend(diagnose);
+export const BisectOptionsSchema = optionsSchema(resolvedKeys('bisect')).extend(diagnose);
 export type BisectOptions = z.infer<typeof BisectOptionsSchema>;
 
-export const EnvListOptionsSchema = optionsSchema(['cacheDir', 'sizes']);
-export const EnvInstallOptionsSchema = optionsSchema(['cacheDir', 'repo']);
-export const EnvPruneOptionsSchema = optionsSchema(['cacheDir', 'all', 'olderThan', 'dryRun']);
+export const EnvListOptionsSchema = optionsSchema(resolvedKeys('env list'));
+export const EnvInstallOptionsSchema = optionsSchema(resolvedKeys('env install'));
+export const EnvPruneOptionsSchema = optionsSchema(resolvedKeys('env prune'));
 
 // ---------------------------------------------------------------- the configuration file
 
