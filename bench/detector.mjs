@@ -30,6 +30,7 @@ const { values } = parseArgs({
 const leakRuns = Number(values['leak-runs']);
 const okRuns = Number(values['ok-runs']);
 const signal = new AbortController().signal;
+const ports = realPorts('fork', signal);
 const quiet = { step() {}, note() {}, done() {} };
 const cache = await openCache();
 const env = await ensureManagedEnv(values.pythran, { cache, signal, progress: quiet });
@@ -72,7 +73,7 @@ const median = (xs) => {
 
 async function once(c) {
   const t0 = performance.now();
-  const inv = await investigateFunction(env, c.module, c.fn, { expr: c.expr }, opts, { signal, ports: realPorts });
+  const inv = await investigateFunction(env, c.module, c.fn, { expr: c.expr }, opts, { signal, ports });
   const wall = (performance.now() - t0) / 1000;
   const r = resultFromInvestigation({ file: c.module.modulePath, function: c.fn, call: null, build: null }, inv, opts.timeout);
   // Time spent calling the function until the verdict: first process and confirmation, warm-ups included.
@@ -178,3 +179,4 @@ console.log(md);
 mkdirSync(path.join(root, 'bench/results'), { recursive: true });
 writeFileSync(path.join(root, 'bench/results/detector.md'), `${md}\n`);
 writeFileSync(path.join(root, 'bench/results/detector.json'), `${JSON.stringify({ environment: { pythran: env.pythran, python: env.probe.python, numpy: env.probe.numpy }, leakRows, okRows }, null, 2)}\n`);
+await ports.close();

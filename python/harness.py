@@ -11,6 +11,8 @@ Channels (the user's code cannot corrupt them by printing):
     smallest batch. Anything else is a protocol error. Before any user code
     runs, fd 0 is pointed at /dev/null so user code never reads commands.
   * stdout/stderr stay with the user's code; the tool keeps them for messages.
+When forked by python/zygote.py instead, both directions share one Unix
+socket, and stdout/stderr go to a file the tool reads at the end.
 
 Phases, in the order the configuration lists them:
   * plain:  batches of calls (collector paused), then a reading: RSS, native
@@ -375,21 +377,30 @@ def run(cfg, chan):
     chan.send(type="done")
 
 
-def main():
-    # Take the command pipe away from fd 0 before any user code can read it.
-    in_fd = os.dup(0)
-    devnull = os.open(os.devnull, os.O_RDONLY)
-    os.dup2(devnull, 0)
-    os.close(devnull)
-    chan = Channel(3, in_fd)
+def serve(config_text, chan):
+    """Validate the configuration and run; any failure is one error message on the channel."""
     try:
         with stage("config"):
-            cfg = json.loads(sys.argv[1])
+            cfg = json.loads(config_text)
             validate_config(cfg)
         run(cfg, chan)
     except StageFailed as failed:
         chan.send(**exc_info_message(failed.stage, failed.exc))
     return 0
+
+
+def stdin_to_devnull():
+    """Take the command pipe away from fd 0 before any user code can read it; return its new fd."""
+    in_fd = os.dup(0)
+    devnull = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(devnull, 0)
+    os.close(devnull)
+    return in_fd
+
+
+def main():
+    in_fd = stdin_to_devnull()
+    return serve(sys.argv[1], Channel(3, in_fd))
 
 
 if __name__ == "__main__":

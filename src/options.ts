@@ -66,6 +66,14 @@ export const OPTIONS = {
   timeout: { flag: '--timeout <seconds>', description: 'wall time allowed per function, warm-up included', schema: seconds(24 * 3600), default: 120, config: true },
   threshold: { flag: '--threshold <bytes>', description: 'bytes per call above which growth is a leak', schema: z.number().positive(), default: DEFAULT_THRESHOLDS.bytes, config: true },
   jobs: { flag: '--jobs <n>', description: 'functions measured at once, each in its own process', schema: z.number().int().positive().max(64), default: DEFAULT_JOBS, config: true },
+  startMethod: {
+    flag: '--start-method <method>',
+    description: "how measuring processes start: 'fork' from one warm interpreter per environment, or 'spawn' a fresh interpreter each",
+    schema: z.enum(['fork', 'spawn']),
+    default: 'fork',
+    config: true,
+    aliases: ['start-method'],
+  },
   buildTimeout: { flag: '--build-timeout <seconds>', description: 'time allowed for one Pythran build', schema: seconds(24 * 3600), default: 900, config: true, aliases: ['build-timeout'] },
   pythranConfig: {
     flag: '--pythran-config <key=value>',
@@ -103,6 +111,7 @@ export const OPTIONS = {
   expectations: { flag: '--expectations <file>', description: 'known leaks (default: expectations.json beside the repros or above them)', schema: text, config: 'path' },
   // output
   json: { flag: '--json', description: 'print one JSON document on stdout and nothing else', schema: z.boolean(), default: false },
+  verbose: { flag: '--verbose', description: 'also print where the time went (environment, build, measurement, replicate, control)', schema: z.boolean(), default: false },
   report: {
     flag: '--report <file.html>',
     description: 'also write a self-contained HTML report (charts included) to this file',
@@ -122,9 +131,9 @@ export type OptionKey = keyof typeof OPTIONS;
 type Spec<K extends OptionKey> = (typeof OPTIONS)[K];
 
 /** The options each command takes, in --help order. */
-export const MEASURE_KEYS = ['budget', 'warmup', 'timeout', 'threshold', 'jobs', 'buildTimeout', 'call', 'pythranConfig', 'cacheDir', 'json', 'report'] as const;
+export const MEASURE_KEYS = ['budget', 'warmup', 'timeout', 'threshold', 'jobs', 'startMethod', 'buildTimeout', 'call', 'pythranConfig', 'cacheDir', 'json', 'report'] as const;
 export const COMMAND_KEYS = {
-  run: ['python', 'pythran', ...MEASURE_KEYS, 'shard'],
+  run: ['python', 'pythran', ...MEASURE_KEYS, 'verbose', 'shard'],
   gate: ['baseline', 'candidate', 'repo', 'tolerance', 'expectations', ...MEASURE_KEYS, 'junit', 'markdown'],
   bisect: ['from', 'to', 'repo', ...MEASURE_KEYS],
   'env list': ['sizes', 'cacheDir', 'json'],
@@ -165,10 +174,12 @@ export function optionsSchema<const K extends OptionKey>(keys: readonly K[]): z.
 
 /** Name a leak (uncompiled control, run at twice the size); gate and bisect need only the verdict. Not an option. */
 const diagnose = { diagnose: z.boolean().default(true) };
-/** The keys of a command's resolved options: its options less the output ones (--json, --report), which are the CLI's. */
-type Resolved<C extends CommandName> = Exclude<(typeof COMMAND_KEYS)[C][number], 'json' | 'report'>;
+/** The output options: the CLI's, not the commands'. */
+const OUTPUT_KEYS: readonly OptionKey[] = ['json', 'report', 'verbose'];
+/** The keys of a command's resolved options: its options less the output ones (--json, --report, --verbose), which are the CLI's. */
+type Resolved<C extends CommandName> = Exclude<(typeof COMMAND_KEYS)[C][number], 'json' | 'report' | 'verbose'>;
 function resolvedKeys<C extends CommandName>(command: C): Array<Resolved<C>> {
-  return (COMMAND_KEYS[command] as readonly OptionKey[]).filter((k) => k !== 'json' && k !== 'report') as Array<Resolved<C>>;
+  return (COMMAND_KEYS[command] as readonly OptionKey[]).filter((k) => !OUTPUT_KEYS.includes(k)) as Array<Resolved<C>>;
 }
 
 export const RunOptionsSchema = optionsSchema(resolvedKeys('run')).extend(diagnose);

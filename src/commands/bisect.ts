@@ -31,9 +31,9 @@ import { resolveTargets, type Repro } from '../io/targets.js';
 import { silentProgress } from '../progress.js';
 import { TOOL_VERSION } from '../version.js';
 import type { BisectOptions } from '../options.js';
-import type { CommandContext } from '../pipeline/ports.js';
+import type { CommandContext, PipelineContext } from '../pipeline/ports.js';
 import { runRepros } from '../pipeline/run.js';
-import { realPorts } from '../io/ports.js';
+import { withRealPorts } from '../io/ports.js';
 
 export { BisectOptionsSchema, type BisectOptions } from '../options.js';
 
@@ -131,6 +131,10 @@ function describePoint(p: Point): string {
 }
 
 export async function bisectCommand(target: string, opts: BisectOptions, ctx: CommandContext): Promise<BisectReport> {
+  return withRealPorts(opts.startMethod, ctx.signal, (ports) => bisectWith(target, opts, { ...ctx, ports }));
+}
+
+async function bisectWith(target: string, opts: BisectOptions, ctx: PipelineContext): Promise<BisectReport> {
   const started = performance.now();
   const { repro, fn } = await resolveTarget(target, ctx.cwd);
   const cache: CacheLayout = await openCache(opts.cacheDir);
@@ -203,7 +207,7 @@ export async function bisectCommand(target: string, opts: BisectOptions, ctx: Co
       result = { ...(await prior.measured), build: { cached: built.cached, seconds: built.seconds } };
     } else {
       // runRepros finds the module in the build cache and measures it as `run` does.
-      const measured = runRepros([{ ...repro, only: [fn] }], env, cache, runOpts, { ...ctx, progress: silentProgress, ports: realPorts }).then((results) => {
+      const measured = runRepros([{ ...repro, only: [fn] }], env, cache, runOpts, { ...ctx, progress: silentProgress }).then((results) => {
         // `f` names every overload of f: a point leaks when any of them does (`f#2` picks one).
         const r = results.find((x) => x.verdict === 'leak') ?? results[0];
         if (r === undefined) throw new Error(`no result for ${fn}`);

@@ -19,7 +19,7 @@ import { TOOL_VERSION } from '../version.js';
 import type { GateOptions } from '../options.js';
 import type { CommandContext } from '../pipeline/ports.js';
 import { environmentReport, runRepros } from '../pipeline/run.js';
-import { realPorts } from '../io/ports.js';
+import { withRealPorts } from '../io/ports.js';
 
 export { GateOptionsSchema, type GateOptions } from '../options.js';
 
@@ -117,7 +117,9 @@ export async function gateCommand(targets: readonly string[], opts: GateOptions,
     // Both sides at once, sharing the cores between them.
     const jobs = Math.max(1, Math.floor(opts.jobs / 2));
     const runOpts = { ...opts, python: undefined, pythran: undefined, jobs, diagnose: false };
-    const [b, c] = await Promise.all([runRepros(repros, baseEnv, cache, runOpts, { ...ctx, ports: realPorts }), runRepros(repros, candEnv, cache, runOpts, { ...ctx, ports: realPorts })]);
+    const [b, c] = await withRealPorts(opts.startMethod, ctx.signal, (ports) =>
+      Promise.all([runRepros(repros, baseEnv!, cache, runOpts, { ...ctx, ports }), runRepros(repros, candEnv!, cache, runOpts, { ...ctx, ports })]),
+    );
     baseResults = [...baseResults, ...b];
     candResults = [...candResults, ...c];
   }

@@ -4,7 +4,7 @@
  * pipeline's (src/pipeline/); this command gives it the real ports.
  */
 import type { Report } from '../core/report.js';
-import { realPorts } from '../io/ports.js';
+import { withRealPorts } from '../io/ports.js';
 import type { RunOptions } from '../options.js';
 import type { CommandContext } from '../pipeline/ports.js';
 import { runTargets } from '../pipeline/run.js';
@@ -13,5 +13,5 @@ export { RunOptionsSchema, type RunOptions } from '../options.js';
 export type { CommandContext } from '../pipeline/ports.js';
 
 export async function runCommand(targets: readonly string[], opts: RunOptions, ctx: CommandContext): Promise<Report> {
-  return runTargets(targets, opts, { ...ctx, ports: realPorts });
+  return withRealPorts(opts.startMethod, ctx.signal, (ports) => runTargets(targets, opts, { ...ctx, ports }));
 }

@@ -10,7 +10,7 @@ import type { HarnessSession, SessionEnd } from '../core/measure.js';
 import { spawn } from './exec.js';
 import { PYTHON_DIR, type PythonEnv } from './python-env.js';
 
-const TAIL_BYTES = 8192;
+export const TAIL_BYTES = 8192;
 
 export interface StartOptions {
   timeoutMs: number;

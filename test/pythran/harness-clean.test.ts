@@ -10,7 +10,7 @@
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PlainSample, TracedSample } from '../../src/core/protocol.js';
 import { resultFromInvestigation } from '../../src/core/results.js';
 import { openCache } from '../../src/io/cache.js';
@@ -43,6 +43,8 @@ const BATCHES = 300;
 let env: PythonEnv;
 let modulePath: string;
 const signal = new AbortController().signal;
+const ports = realPorts('fork', signal);
+afterAll(() => ports.close());
 
 beforeAll(async () => {
   env = await ensureManagedEnv('0.16.1', { cache: await openCache(TEST_CACHE), signal, progress: silentProgress });
@@ -106,7 +108,7 @@ describe('the harness leaves nothing behind per batch', () => {
 
 describe('slow functions (10 ms per call) get verdicts within the default budget', () => {
   const opts = { budget: 10, timeout: 120, threshold: 16, diagnose: false };
-  const ctx = { signal, ports: realPorts };
+  const ctx = { signal, ports };
 
   it('finds and confirms a leak of one block per call', async () => {
     const inv = await investigateFunction(env, { modulePath, moduleName: 'selftest', sourcePath: null }, 'leak_one_slow', { args: [] }, opts, ctx);

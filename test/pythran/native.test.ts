@@ -7,7 +7,7 @@ import { execa } from 'execa';
 import { mkdtemp } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { investigateFunction, measureFunction } from '../../src/pipeline/measure.js';
 import { realPorts } from '../../src/io/ports.js';
 import { resultFromInvestigation } from '../../src/core/results.js';
@@ -19,6 +19,8 @@ import { ROOT, TEST_CACHE } from '../support/cli.js';
 let env: PythonEnv;
 let module: { modulePath: string; moduleName: string };
 const signal = new AbortController().signal;
+const ports = realPorts('fork', signal);
+afterAll(() => ports.close());
 const opts = { budget: 10, timeout: 120, threshold: 16 };
 
 beforeAll(async () => {
@@ -34,7 +36,7 @@ beforeAll(async () => {
 
 describe('native heap leak', () => {
   it('is a leak of kind native-heap at about 64 B per call, with tracemalloc reading about zero', async () => {
-    const m = await measureFunction(env, module, 'native', { expr: '64' }, opts, { signal, ports: realPorts });
+    const m = await measureFunction(env, module, 'native', { expr: '64' }, opts, { signal, ports });
     expect(m.status).toBe('judged');
     if (m.status !== 'judged') return;
     expect(m.judgement.verdict).toBe('leak');
@@ -48,12 +50,12 @@ describe('native heap leak', () => {
   });
 
   it('sees a 64 KiB leak too (above the mmap threshold for fresh chunks, still counted)', async () => {
-    const m = await measureFunction(env, module, 'native', { expr: '65536' }, opts, { signal, ports: realPorts });
+    const m = await measureFunction(env, module, 'native', { expr: '65536' }, opts, { signal, ports });
     expect(m.status === 'judged' && m.judgement.kind).toBe('native-heap');
   });
 
   it('tells a leak proportional to the input from its run at twice the size, and confirms it in a fresh process', async () => {
-    const inv = await investigateFunction(env, { ...module, sourcePath: null }, 'native', { expr: '1000' }, opts, { signal, ports: realPorts });
+    const inv = await investigateFunction(env, { ...module, sourcePath: null }, 'native', { expr: '1000' }, opts, { signal, ports });
     const r = resultFromInvestigation({ file: 'planted', function: 'native', call: null, build: null }, inv, 120);
     expect(r.verdict).toBe('leak');
     expect(r.kind).toBe('native-heap');
@@ -64,7 +66,7 @@ describe('native heap leak', () => {
   });
 
   it('calls the same allocation, freed, ok', async () => {
-    const m = await measureFunction(env, module, 'native_freed', { expr: '64' }, opts, { signal, ports: realPorts });
+    const m = await measureFunction(env, module, 'native_freed', { expr: '64' }, opts, { signal, ports });
     expect(m.status === 'judged' && m.judgement.verdict).toBe('ok');
   });
 });

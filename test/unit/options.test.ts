@@ -111,7 +111,7 @@ describe('the option table', () => {
   });
 
   it('lets every configurable key of every command be set in the file, and nothing else', () => {
-    expect(configKeys('run')).toEqual(['python', 'pythran', 'budget', 'warmup', 'timeout', 'threshold', 'jobs', 'buildTimeout', 'call', 'pythranConfig', 'cacheDir', 'report']);
+    expect(configKeys('run')).toEqual(['python', 'pythran', 'budget', 'warmup', 'timeout', 'threshold', 'jobs', 'startMethod', 'buildTimeout', 'call', 'pythranConfig', 'cacheDir', 'report']);
     expect(configKeys('gate')).toEqual(expect.arrayContaining(['repo', 'tolerance', 'expectations', 'junit', 'markdown', 'report', 'budget']));
     expect(configKeys('gate')).not.toContain('pythran');
     expect(configKeys('bisect')).not.toContain('tolerance');
