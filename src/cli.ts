@@ -100,8 +100,8 @@ function reportError(error: unknown, debug: boolean, io: Io): number {
   return EXIT_CODES.internal;
 }
 
-function writeReport(report: Report, json: boolean, io: Io): void {
-  io.stdout.write(json ? renderJson(report) : renderTable(report, makeChalk(io.stdout)));
+function writeReport(report: Report, json: boolean, io: Io, verbose = false): void {
+  io.stdout.write(json ? renderJson(report) : renderTable(report, makeChalk(io.stdout), { verbose }));
 }
 
 /** The files a command was asked to write (`--report`, `--junit`, `--markdown`), in that order. */
@@ -195,7 +195,7 @@ export function buildProgram(io: Io, controller: AbortController, setExit: (code
       progress: progressFor(json, io),
       cwd: process.cwd(),
     });
-    writeReport(report, json, io);
+    writeReport(report, json, io, raw.verbose === true);
     // Interrupted: what was finished has been printed; the exit code says the run was cut short.
     const code = controller.signal.aborted ? EXIT_CODES.cancelled : EXIT_CODES[outcomeOf(report.results)];
     setExit(code);

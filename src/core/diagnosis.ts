@@ -18,6 +18,17 @@ export interface Investigation {
   interpreted: Measurement | null;
   /** The same call with twice the input size (only for a native-heap leak). */
   scaled: Measurement | null;
+  /** Wall seconds of each process above (null: not run), and of the whole investigation. */
+  timings?: InvestigationTimings;
+}
+
+export interface InvestigationTimings {
+  measure: number;
+  domain: number | null;
+  replicate: number | null;
+  control: number | null;
+  scaled: number | null;
+  total: number;
 }
 
 export interface Diagnosis {

@@ -60,9 +60,16 @@ export const ResultSchema = z.object({
   signals: z.record(z.string(), SignalSchema),
   build: z.object({ cached: z.boolean(), seconds: num }).nullable(),
   timings: z
-    .object({ measure: num.describe('wall seconds of the whole investigation: first measurement, confirmation, control and scaled run') })
+    .object({
+      measure: num.describe('the first measurement (warm-up, plain and traced phases)'),
+      domain: num.nullable().describe('the uncompiled call that checks generated arguments, run beside the first measurement'),
+      replicate: num.nullable().describe('the confirmation of a leak in a fresh process'),
+      control: num.nullable().describe('the same function uncompiled (a leak only)'),
+      scaled: num.nullable().describe('the run at twice the input size (a native leak only)'),
+      total: num.describe('the whole investigation; replicate, control and scaled run side by side'),
+    })
     .nullable()
-    .describe('where the time went (the build is in `build.seconds`); null when nothing was measured'),
+    .describe('wall seconds, where the time went (the build is in `build.seconds`); null when nothing was measured'),
   diagnosis: z
     .object({
       types: z.array(z.object({ type: z.string(), perCall: num })),
@@ -126,6 +133,16 @@ export const ReportSchema = z.object({
   environment: EnvironmentSchema.nullable(),
   thresholds: z.object({ bytes: num, blocks: num, refs: num, rssBytes: num }),
   results: z.array(ResultSchema),
+  timings: z
+    .object({
+      environment: num.describe('finding (or making) the Python environment, its probe included'),
+      build: num.describe('the builds, summed over files'),
+      measure: num.describe('the investigations, summed over functions (several run at once with --jobs)'),
+      total: num.describe('the whole run'),
+    })
+    .nullable()
+    .optional()
+    .describe('wall seconds of the run; absent from merged reports'),
 });
 export type Report = z.infer<typeof ReportSchema>;
 

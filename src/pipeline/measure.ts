@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import { planConfirmation } from '../core/confirm.js';
-import type { Investigation } from '../core/diagnosis.js';
+import type { Investigation, InvestigationTimings } from '../core/diagnosis.js';
 import { measure, type Measurement } from '../core/measure.js';
 import type { CallPlan, HarnessConfig } from '../core/protocol.js';
 import { DEFAULT_RULE } from '../core/verdict.js';
@@ -83,22 +83,45 @@ export async function investigateFunction(
   opts: MeasureFunctionOptions,
   ctx: Pick<PipelineContext, 'signal' | 'ports'>,
 ): Promise<Investigation> {
+  const t0 = ctx.ports.clock();
+  const seconds = new Map<keyof InvestigationTimings, number>();
+  /** Measure, and note the wall seconds under `name`. */
+  const timed = async <T>(name: keyof InvestigationTimings, work: Promise<T>): Promise<T> => {
+    const start = ctx.ports.clock();
+    const value = await work;
+    seconds.set(name, (ctx.ports.clock() - start) / 1000);
+    return value;
+  };
+  const done = (inv: Omit<Investigation, 'timings'>): Investigation => ({
+    ...inv,
+    timings: {
+      measure: seconds.get('measure') ?? 0,
+      domain: seconds.get('domain') ?? null,
+      replicate: seconds.get('replicate') ?? null,
+      control: seconds.get('control') ?? null,
+      scaled: seconds.get('scaled') ?? null,
+      total: (ctx.ports.clock() - t0) / 1000,
+    },
+  });
   // Generated arguments may lie outside what the function accepts (an index past the end):
   // compiled code does not check, so its verdict would rest on reads and writes out of bounds.
   // One uncompiled call with the same arguments, beside the first measurement, tells.
   const domainCheck =
     opts.checkDomain === true && module.sourcePath !== null
-      ? measureFunction(
-          env,
-          { modulePath: module.sourcePath, moduleName: `${module.moduleName}_uncompiled` },
-          fn,
-          call,
-          { ...opts, timeout: Math.min(opts.timeout, DOMAIN_TIMEOUT), warmupSeconds: 0, warmupMinCalls: 1, phases: ['bulk'], bulk: { calls: 1, traced: false } },
-          ctx,
+      ? timed(
+          'domain',
+          measureFunction(
+            env,
+            { modulePath: module.sourcePath, moduleName: `${module.moduleName}_uncompiled` },
+            fn,
+            call,
+            { ...opts, timeout: Math.min(opts.timeout, DOMAIN_TIMEOUT), warmupSeconds: 0, warmupMinCalls: 1, phases: ['bulk'], bulk: { calls: 1, traced: false } },
+            ctx,
+          ),
         )
       : Promise.resolve(null);
-  const [first, domain] = await Promise.all([measureFunction(env, module, fn, call, opts, ctx), domainCheck]);
-  if (first.status !== 'judged' || first.judgement.verdict !== 'leak') return { first, domain, confirmation: null, interpreted: null, scaled: null };
+  const [first, domain] = await Promise.all([timed('measure', measureFunction(env, module, fn, call, opts, ctx)), domainCheck]);
+  if (first.status !== 'judged' || first.judgement.verdict !== 'leak') return done({ first, domain, confirmation: null, interpreted: null, scaled: null });
   const native = first.judgement.kind === 'native-heap';
   const plainSeconds = first.samples.plain.at(-1)?.seconds ?? first.seconds;
   const plainCalls = first.samples.plain.at(-1)?.calls ?? 0;
@@ -118,11 +141,14 @@ export async function investigateFunction(
   const plainLeak = first.judgement.signals.some((s) => s.decisive && s.state === 'leak' && s.name !== 'python');
   const again: MeasureFunctionOptions = { ...opts, phases: plainLeak ? ['plain'] : undefined };
   const [confirmed, interpreted, scaled] = await Promise.all([
-    measureFunction(env, module, fn, call, { ...opts, timeout: confirmTimeout, warmupSeconds: horizon, phases: ['bulk'], bulk: { calls: plan.calls, traced: plan.traced } }, ctx),
+    timed(
+      'replicate',
+      measureFunction(env, module, fn, call, { ...opts, timeout: confirmTimeout, warmupSeconds: horizon, phases: ['bulk'], bulk: { calls: plan.calls, traced: plan.traced } }, ctx),
+    ),
     module.sourcePath === null || opts.diagnose === false
       ? Promise.resolve(null)
-      : measureFunction(env, { modulePath: module.sourcePath, moduleName: `${module.moduleName}_uncompiled` }, fn, call, again, ctx),
-    native && opts.diagnose !== false ? measureFunction(env, module, fn, call, { ...opts, scale: 2, phases: ['plain'] }, ctx) : Promise.resolve(null),
+      : timed('control', measureFunction(env, { modulePath: module.sourcePath, moduleName: `${module.moduleName}_uncompiled` }, fn, call, again, ctx)),
+    native && opts.diagnose !== false ? timed('scaled', measureFunction(env, module, fn, call, { ...opts, scale: 2, phases: ['plain'] }, ctx)) : Promise.resolve(null),
   ]);
-  return { first, domain, confirmation: { plan, measurement: confirmed }, interpreted, scaled };
+  return done({ first, domain, confirmation: { plan, measurement: confirmed }, interpreted, scaled });
 }

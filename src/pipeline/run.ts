@@ -97,11 +97,10 @@ async function runRepro(repro: Repro, env: PythonEnv, cache: CacheLayout, opts: 
         const callCtx = { ...fnCtx, call: { origin, args: [] } };
         ctx.progress.step(`Measuring ${repro.display}::${name}...`);
         try {
-          const t0 = ctx.ports.clock();
           const checkDomain = plan.source === 'generated';
           const inv = await investigateFunction(env, built, overload.sig.name, plan.plan, { ...opts, warmupSeconds: opts.warmup, checkDomain }, ctx);
           if (ctx.signal.aborted) return errorResult(callCtx, 'CancelledError', 'interrupted while it was measured');
-          return { ...resultFromInvestigation(callCtx, inv, opts.timeout), timings: { measure: (ctx.ports.clock() - t0) / 1000 } };
+          return { ...resultFromInvestigation(callCtx, inv, opts.timeout), timings: inv.timings ?? null };
         } catch (error) {
           if (error instanceof CancelledError) return errorResult(callCtx, 'CancelledError', 'interrupted while it was measured');
           throw error;
@@ -140,6 +139,14 @@ function functionNames(r: Repro): string[] {
   return r.only === null ? names : names.filter((n) => r.only?.includes(n)).concat(r.only.filter((n) => !names.includes(n)));
 }
 
+/** Seconds of builds (once per file) and of investigations, summed. */
+function workSeconds(results: readonly Result[]): { build: number; measure: number } {
+  const builds = new Map<string, number>();
+  for (const r of results) if (r.build !== null) builds.set(r.file, r.build.seconds);
+  const sum = (xs: Iterable<number>) => [...xs].reduce((a, b) => a + b, 0);
+  return { build: sum(builds.values()), measure: sum(results.map((r) => r.timings?.total ?? 0)) };
+}
+
 /** `run`: targets to a report, on the environment the options ask for. */
 export async function runTargets(targets: readonly string[], opts: RunOptions, ctx: PipelineContext): Promise<Report> {
   const shard = opts.shard === undefined ? null : parseShard(opts.shard);
@@ -156,7 +163,10 @@ export async function runTargets(targets: readonly string[], opts: RunOptions, c
   const tool = { name: 'pythran-leakcheck' as const, version: TOOL_VERSION };
   const thresholds = thresholdsFrom(opts);
   if (repros.length === 0) return { schemaVersion: SCHEMA_VERSION, tool, environment: null, thresholds, results: problemResults };
+  const t0 = ctx.ports.clock();
   const env = await ctx.ports.environment.resolve({ python: opts.python, pythran: opts.pythran }, { cache, signal: ctx.signal, progress: ctx.progress });
+  const environment = (ctx.ports.clock() - t0) / 1000;
   const results = await runRepros(repros, env, cache, opts, ctx);
-  return { schemaVersion: SCHEMA_VERSION, tool, environment: environmentReport(configuredEnv(env, opts)), thresholds, results: [...problemResults, ...results] };
+  const timings = { environment, ...workSeconds(results), total: (ctx.ports.clock() - t0) / 1000 };
+  return { schemaVersion: SCHEMA_VERSION, tool, environment: environmentReport(configuredEnv(env, opts)), thresholds, results: [...problemResults, ...results], timings };
 }

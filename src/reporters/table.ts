@@ -35,7 +35,25 @@ function verdictText(r: Result, c: ChalkInstance): string {
   }
 }
 
-export function renderTable(report: Report, c: ChalkInstance): string {
+/** `--verbose`: where the time went, per function and for the run (the JSON report's `timings`). */
+function timingLines(report: Report, c: ChalkInstance): string[] {
+  const part = (name: string, s: number | null | undefined) => (s === null || s === undefined ? [] : [`${name} ${formatSeconds(s)}`]);
+  const lines = [c.bold('where the time went (wall):')];
+  for (const r of report.results) {
+    const t = r.timings;
+    if (t === null) continue;
+    const build = r.build === null ? [] : [`build ${formatSeconds(r.build.seconds)}${r.build.cached ? ' (cached)' : ''}`];
+    const parts = [...build, ...part('measure', t.measure), ...part('domain check', t.domain), ...part('replicate', t.replicate), ...part('control', t.control), ...part('scaled', t.scaled)];
+    lines.push(`  ${r.file}::${functionLabel(r)}: ${parts.join(', ')}; investigation ${formatSeconds(t.total)}`);
+  }
+  const t = report.timings;
+  if (t !== null && t !== undefined) {
+    lines.push(`  run: environment ${formatSeconds(t.environment)}, builds ${formatSeconds(t.build)}, investigations ${formatSeconds(t.measure)} (summed), total ${formatSeconds(t.total)}`);
+  }
+  return lines;
+}
+
+export function renderTable(report: Report, c: ChalkInstance, opts: { verbose?: boolean } = {}): string {
   const table = new Table({
     head: ['function', 'trend', 'calls', 'time', 'python B/call', 'native B/call', 'RSS B/call', 'blocks/call', 'verdict', 'uncompiled'],
     colAligns: ['left', 'left', 'right', 'right', 'right', 'right', 'right', 'right', 'left', 'left'],
@@ -70,5 +88,6 @@ export function renderTable(report: Report, c: ChalkInstance): string {
     lines.push(`${verdictText(r, c)} ${name}: ${body}`);
     if (r.diagnosis !== null) for (const line of describeDiagnosis(r.diagnosis, r.verdict)) lines.push(`    ${line}`);
   }
+  if (opts.verbose === true) lines.push(...timingLines(report, c));
   return `${lines.join('\n')}\n`;
 }

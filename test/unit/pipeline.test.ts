@@ -109,14 +109,17 @@ describe('the pipeline of one function, on fake ports', () => {
 });
 
 describe('timings', () => {
-  it('reports the wall time of the investigation from the clock port', async () => {
+  it('reports the wall time of each process of the investigation from the clock port', async () => {
     const { ports } = fakePorts(3);
     let now = 1000;
     const ticking = { ...ports, clock: () => (now += 250) };
     const opts = RunOptionsSchema.parse({ jobs: 1 });
     const repro = { display: 'view.py', absolute: '/fake/view.py', source: SOURCE, only: null };
     const [r] = await runRepros([repro], ENV, { root: '/fake/cache' } as never, opts, { signal: new AbortController().signal, progress: silentProgress, cwd: '/fake', ports: ticking });
-    expect(r?.timings).toEqual({ measure: 0.25 });
+    // A leak: first measurement and domain check side by side, then replicate and control; the
+    // clock moves 0.25 s on every reading, and each process reads it as it starts and ends.
+    expect(r?.verdict).toBe('leak');
+    expect(r?.timings).toEqual({ measure: 0.5, domain: 0.5, replicate: 0.5, control: 0.5, scaled: null, total: 2.25 });
   });
 });
 
