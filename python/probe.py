@@ -6,6 +6,7 @@ Pythran does: $CXX, then the [compiler] CXX of the user's .pythranrc, then
 the compiler distutils would pick (sysconfig CC).
 Keep this file importable on Python 3.8+.
 """
+import contextlib
 import json
 import os
 import sys
@@ -89,6 +90,17 @@ def pythranrc():
     return text, cxx
 
 
+def stamps():
+    """Folders whose change (a package installed, removed or upgraded) makes this description stale."""
+    import site
+
+    folders = list(getattr(site, "getsitepackages", lambda: [])())
+    with contextlib.suppress(Exception):
+        folders.append(site.getusersitepackages())
+    folders += [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
+    return sorted(set(f for f in folders if os.path.isdir(f)))
+
+
 def main():
     rc_text, rc_cxx = pythranrc()
     cxx = os.environ.get("CXX") or rc_cxx or (sysconfig.get_config_var("CC") or "c++").split()[0]
@@ -111,6 +123,7 @@ def main():
         "pythranrc": rc_text,
         "pythranrcPath": pythranrc_path(),
         "blasPackage": dist_version("pythran-openblas"),
+        "stamps": stamps(),
         "buildEnv": dict((k, os.environ.get(k)) for k in ("CXX", "CC", "CXXFLAGS", "CFLAGS", "LDFLAGS", "CPPFLAGS") if os.environ.get(k)),
     }))
 

@@ -7,7 +7,8 @@ import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
 import { PythonEnvError } from '../errors.js';
 import { run } from './exec.js';
-import { sha256 } from './cache.js';
+import { sha256, type CacheLayout } from './cache.js';
+import { remembered } from './probe-cache.js';
 import { chooseBlas, type BlasChoice } from '../core/blas.js';
 
 export const PYTHON_DIR = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', 'python');
@@ -32,6 +33,8 @@ const ProbeOutput = z.object({
   /** Version of the pythran-openblas package installed there (core/blas.ts), null when none. */
   blasPackage: z.string().nullable().default(null),
   buildEnv: z.record(z.string(), z.string()),
+  /** Folders whose change makes the description stale: site-packages, PYTHONPATH (io/probe-cache.ts). */
+  stamps: z.array(z.string()).default([]),
 });
 export type ProbeOutput = z.infer<typeof ProbeOutput>;
 
@@ -70,7 +73,14 @@ export interface PythonEnv {
   blas: BlasChoice;
 }
 
-export async function probePython(python: string, ctx: { signal: AbortSignal }, env: Record<string, string> = {}): Promise<ProbeOutput> {
+/** Run python/probe.py with `python`; with a cache, only when what it said last time may have changed. */
+export function probePython(python: string, ctx: { signal: AbortSignal; cache?: CacheLayout }, env: Record<string, string> = {}): Promise<ProbeOutput> {
+  return remembered(ctx.cache, 'probe', python, env, ProbeOutput, (p, resolved) => [...(resolved === null ? [] : [resolved]), p.executable, ...p.stamps], () =>
+    runProbe(python, ctx, env),
+  );
+}
+
+async function runProbe(python: string, ctx: { signal: AbortSignal }, env: Record<string, string>): Promise<ProbeOutput> {
   const res = await run(python, [path.join(PYTHON_DIR, 'probe.py')], { timeoutMs: 60_000, signal: ctx.signal, env });
   if (res.failedToStart) {
     throw new PythonEnvError(`cannot run the Python interpreter '${python}'.`, {
@@ -87,13 +97,18 @@ export async function probePython(python: string, ctx: { signal: AbortSignal }, 
 
 const compilers = new Map<string, Promise<{ id: string; found: boolean }>>();
 
-/** `<cxx> --version`, asked once per compiler per process. */
-export function compilerIdentity(cxx: string, signal: AbortSignal): Promise<{ id: string; found: boolean }> {
+const CompilerId = z.object({ id: z.string(), found: z.boolean() });
+
+/** `<cxx> --version`, asked once per compiler per process, and with a cache only when the compiler changed. */
+export function compilerIdentity(cxx: string, signal: AbortSignal, cache?: CacheLayout): Promise<{ id: string; found: boolean }> {
   let known = compilers.get(cxx);
   if (known === undefined) {
-    known = run(cxx, ['--version'], { timeoutMs: 30_000, signal }).then((res) =>
-      res.failedToStart || res.exitCode !== 0 ? { id: `${cxx} (not found)`, found: false } : { id: res.stdout.split('\n')[0]?.trim() ?? cxx, found: true },
-    );
+    const ask = () =>
+      run(cxx, ['--version'], { timeoutMs: 30_000, signal }).then((res) =>
+        res.failedToStart || res.exitCode !== 0 ? { id: `${cxx} (not found)`, found: false } : { id: res.stdout.split('\n')[0]?.trim() ?? cxx, found: true },
+      );
+    // A compiler not found is asked again next time: it may have been installed since.
+    known = remembered(cache, 'cxx', cxx, {}, CompilerId, (_id, resolved) => (resolved === null ? [] : [resolved]), ask);
     known.catch(() => compilers.delete(cxx));
     compilers.set(cxx, known);
   }
@@ -103,7 +118,7 @@ export function compilerIdentity(cxx: string, signal: AbortSignal): Promise<{ id
 export async function describe(
   python: string,
   managed: boolean,
-  ctx: { signal: AbortSignal },
+  ctx: { signal: AbortSignal; cache?: CacheLayout },
   env: Record<string, string> = {},
   tree?: PythranTree,
 ): Promise<PythonEnv> {
@@ -121,7 +136,7 @@ export async function describe(
       hint: 'remove Pythran from that environment, or remove the environment and let this tool make it again',
     });
   }
-  const compiler = await compilerIdentity(probe.cxx, ctx.signal);
+  const compiler = await compilerIdentity(probe.cxx, ctx.signal, ctx.cache);
   return {
     python,
     probe,

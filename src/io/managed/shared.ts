@@ -56,7 +56,7 @@ const TreeMarker = z.object({
 
 let baseProbe: Promise<ProbeOutput> | null = null;
 
-export function probeBase(ctx: { signal: AbortSignal }): Promise<ProbeOutput> {
+export function probeBase(ctx: { signal: AbortSignal; cache?: CacheLayout }): Promise<ProbeOutput> {
   baseProbe ??= probePython(basePython(), ctx).catch((error: unknown) => {
     baseProbe = null;
     if (error instanceof CancelledError) throw error;
