@@ -3,12 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import type { CacheLayout } from '../../src/io/cache.js';
 import { remembered, which } from '../../src/io/probe-cache.js';
 
 async function setup() {
   const root = await mkdtemp(path.join(os.tmpdir(), 'probe-cache-'));
-  const cache = { root, envs: root, builds: root, tmp: root } as CacheLayout;
+  const cache = { root, envs: root, builds: root, tmp: root };
   const stamp = path.join(root, 'site-packages');
   await writeFile(stamp, 'x');
   let computed = 0;
