@@ -27,6 +27,7 @@ searcher has ended. The last message is {"type": "done", ...} or
 """
 
 import ast
+import contextlib
 import hashlib
 import json
 import os
@@ -146,7 +147,8 @@ class Searcher:
         with open(path, "w") as f:
             f.write(text)
         self.settle()
-        send({"type": "candidate", "id": cid, "path": path, "bodyLines": body_lines, "lines": lines, "assume": self.assume})
+        message = {"type": "candidate", "id": cid, "path": path, "bodyLines": body_lines, "lines": lines}
+        send({**message, "assume": self.assume})
         if self.assume is None:
             child = os.fork()
             if child == 0:
@@ -176,7 +178,8 @@ def search(cfg):
         while searcher.assume is not None:
             searcher.settle()
             time.sleep(POLL_SECONDS)
-        send({"type": "error", "kind": "not-reproducible", "message": "the function, printed back from its syntax tree, no longer leaks the same way"})
+        reason = "the function, printed back from its syntax tree, no longer leaks the same way"
+        send({"type": "error", "kind": "not-reproducible", "message": reason})
         return
     while searcher.assume is not None:
         searcher.settle()
@@ -207,7 +210,7 @@ def main():
         os.close(read_end)
         try:
             search(cfg)
-        except BaseException:  # noqa: BLE001 - reported to the tool, which owns the error
+        except BaseException:  # reported to the tool, which owns the error
             send({"type": "error", "kind": "driver", "message": traceback.format_exc(limit=5)})
         os._exit(0)
     os.close(write_end)
@@ -215,10 +218,8 @@ def main():
     # Every searcher holds the pipe's write end: EOF means the last one has ended.
     while os.read(read_end, 1):
         pass
-    try:
+    with contextlib.suppress(ChildProcessError):
         os.waitpid(pid, os.WNOHANG)
-    except ChildProcessError:
-        pass
 
 
 if __name__ == "__main__":

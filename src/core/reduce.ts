@@ -42,12 +42,18 @@ export function parseDriverLine(line: string): DriverMessage | null {
 
 // ---------------------------------------------------------------- interestingness
 
-/** What judging one candidate gave: it did not build, has no call, or was measured briefly. */
-export type CandidateOutcome = { state: 'not-built'; reason: string } | { state: 'no-call'; reason: string } | { state: 'measured'; measurement: Measurement };
+/**
+ * What judging one candidate gave: it did not build, has no call, its arguments
+ * make it fail uncompiled (outside its domain), or it was measured briefly.
+ */
+export type CandidateOutcome =
+  | { state: 'not-built' | 'no-call' | 'outside-domain'; reason: string }
+  | { state: 'measured'; measurement: Measurement };
 
 /**
  * A candidate is interesting when it builds, its export line gives a call, and
- * a short measurement finds a leak of the same kind as the original's. (The
+ * plain Python accepts its arguments, and a short measurement finds a leak of
+ * the same kind as the original's. (The
  * full verdict and the uncompiled control are for the end result only.)
  */
 export function isInteresting(kind: LeakKind, outcome: CandidateOutcome): boolean {
@@ -115,7 +121,9 @@ const KIND_WORDS: Record<LeakKind, string> = {
 
 function figure(x: number | null | undefined, digits = 1): string {
   if (x === null || x === undefined) return '-';
-  return Math.abs(x) >= 100 ? x.toFixed(0) : x.toFixed(digits);
+  if (Math.abs(x) >= 100) return x.toFixed(0);
+  const shown = Number(x.toFixed(digits)) + 0; // + 0: no '-0'
+  return Number.isInteger(shown) ? String(shown) : shown.toFixed(digits);
 }
 
 function signalLine(r: Result, name: string, label: string, unit: string): string | null {
@@ -149,7 +157,7 @@ export function issueMarkdown(report: ReduceReport): string {
   const kind = report.kind;
   const bytes = kind === 'native-heap' ? r.bytesPerCall.native : (r.bytesPerCall.python ?? r.bytesPerCall.native);
   const objects = r.blocksPerCall;
-  const perCall = [bytes !== null ? `${figure(bytes)} bytes` : null, kind === 'python-objects' && objects !== null ? `${figure(objects)} objects` : null]
+  const perCall = [bytes !== null ? `${figure(bytes)} bytes` : null, kind === 'python-objects' && objects !== null ? `${figure(objects)} ${figure(objects) === '1' ? 'object' : 'objects'}` : null]
     .filter((x) => x !== null)
     .join(', ');
   const out: string[] = [];

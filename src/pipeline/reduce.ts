@@ -39,7 +39,7 @@ import { moduleNameFor } from '../io/build.js';
 import { resolveFunctionTarget, type Repro } from '../io/targets.js';
 import type { ReduceOptions } from '../options.js';
 import { TOOL_VERSION } from '../version.js';
-import { measureFunction } from './measure.js';
+import { checkDomain, measureFunction } from './measure.js';
 import type { RunOptions } from './options.js';
 import type { CacheLayout, PipelineContext, Ports, PythonEnv } from './ports.js';
 import { configuredEnv, environmentReport, runRepros } from './run.js';
@@ -186,14 +186,15 @@ export async function reduceTarget(target: string, opts: ReduceOptions, ctx: Red
       if (error instanceof CancelledError || !isKnownError(error)) throw error;
       return { state: 'not-built', reason: error.message };
     }
-    const measurement = await measureFunction(
-      env,
-      built,
-      fn,
-      plan.plan,
-      { budget: Math.min(CANDIDATE_BUDGET, opts.budget), timeout: CANDIDATE_TIMEOUT, threshold: opts.threshold, warmupSeconds: opts.warmup },
-      { signal, ports: ctx.ports },
-    );
+    // Beside the measurement, one uncompiled call: a candidate whose arguments plain Python
+    // rejects (an index past the end of an array it shrank) would be judged on reads and
+    // writes out of bounds.
+    const short = { budget: Math.min(CANDIDATE_BUDGET, opts.budget), timeout: CANDIDATE_TIMEOUT, threshold: opts.threshold, warmupSeconds: opts.warmup };
+    const [measurement, domain] = await Promise.all([
+      measureFunction(env, built, fn, plan.plan, short, { signal, ports: ctx.ports }),
+      checkDomain(env, built, fn, plan.plan, short, { signal, ports: ctx.ports }),
+    ]);
+    if (domain.status === 'raised') return { state: 'outside-domain', reason: `${domain.error.exception}: ${domain.error.message}` };
     return { state: 'measured', measurement };
   };
 

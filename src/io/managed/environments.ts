@@ -5,10 +5,9 @@
 import path from 'node:path';
 import { checkPythonSupported, dependencySet, isValidVersion } from '../../core/compat.js';
 import { CancelledError, InputError, PythonEnvError } from '../../errors.js';
-import { removeQuietly, sha256, withLock, writeFileAtomic } from '../cache.js';
-import { run } from '../exec.js';
+import { sha256, withLock, writeFileAtomic } from '../cache.js';
 import type { CommitInfo } from '../git.js';
-import { describe, lastLines, probePython, type ProbeOutput, type PythonEnv, type PythranTree } from '../probe.js';
+import { describe, probePython, type ProbeOutput, type PythonEnv, type PythranTree } from '../probe.js';
 import { ensureCommitTree } from './commit-trees.js';
 import { ensureReleaseTree } from './release-trees.js';
 import { createVenv, DepsMarker, ENV_MARKER, probeBase, pythonTag, readMarker, touch, type DepsEnv, type EnvContext } from './shared.js';
