@@ -325,7 +325,8 @@ export function buildProgram(io: Io, controller: AbortController, setExit: (code
     const json = raw.json === true;
     const report = await reduceCommand(target, options, { signal: controller.signal, progress: progressFor(json, io), cwd: process.cwd() });
     io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : renderReduce(report, makeChalk(io.stdout)));
-    setExit(EXIT_CODES[report.outcome]);
+    // Interrupted: the smallest repro found so far is written and printed; the exit code says the run was cut short.
+    setExit(controller.signal.aborted ? EXIT_CODES.cancelled : EXIT_CODES[report.outcome]);
   });
 
   return program;

@@ -99,10 +99,10 @@ export const ReduceReportSchema = z.object({
   budgetSeconds: num,
   candidates: z.object({ tried: z.number().int(), interesting: z.number().int(), notBuilt: z.number().int() }),
   original: SizeSchema.extend({ file: z.string(), result: ResultSchema }),
-  reduced: SizeSchema.extend({ file: z.string(), source: z.string(), result: ResultSchema }),
+  reduced: SizeSchema.extend({ file: z.string(), source: z.string(), result: ResultSchema.nullable().describe('the full verdict of the reduced repro; null when interrupted before it') }),
   releases: BisectReportSchema.nullable(),
   reproduce: z.string().describe('the command that reproduces the leak of the reduced repro'),
-  files: z.object({ repro: z.string(), report: z.string(), issue: z.string() }),
+  files: z.object({ repro: z.string(), report: z.string(), issue: z.string().nullable().describe('null when interrupted: ISSUE.md needs the full verdict') }),
 });
 export type ReduceReport = z.infer<typeof ReduceReportSchema>;
 
@@ -151,7 +151,7 @@ export function releaseLines(b: BisectReport): string[] {
 }
 
 /** An upstream-ready report of the reduced repro. */
-export function issueMarkdown(report: ReduceReport): string {
+export function issueMarkdown(report: ReduceReport & { reduced: { result: Result } }): string {
   const r = report.reduced.result;
   const env = report.environment;
   const kind = report.kind;

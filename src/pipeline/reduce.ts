@@ -270,16 +270,29 @@ export async function reduceTarget(target: string, opts: ReduceOptions, ctx: Red
   const display = path.relative(ctx.cwd, reproFile).startsWith('..') ? reproFile : path.relative(ctx.cwd, reproFile);
   const which = opts.python !== undefined ? `--python ${opts.python}` : `--pythran ${pythran}`;
   const reproduce = `pythran-leakcheck run ${display} ${which}`;
-  if (ctx.signal.aborted) throw new CancelledError(`interrupted: the smallest repro found so far is in ${reproFile}`);
-  ctx.progress.step(`Judging the reduced repro (${finalBest.bodyLines} body lines) in full...`);
-  const reducedRepro: Repro = { display, absolute: reproFile, source: finalBest.text, only: [fn] };
-  const result = await fullVerdict(reducedRepro, fn, env, cache, opts, ctx);
+  // Interrupted (Ctrl-C): the smallest repro found so far and its report are kept, with no full verdict.
+  const interrupted = () => ctx.signal.aborted;
+  let result: Result | null = null;
   let releases: BisectReport | null = null;
-  if (range !== null && !ctx.signal.aborted) {
-    ctx.progress.step(`Bisecting releases ${range.from}..${range.to} on the reduced repro...`);
-    releases = await ctx.ports.bisect(`${reproFile}::${fn}`, range, { cacheDir: opts.cacheDir });
+  if (!interrupted()) {
+    ctx.progress.step(`Judging the reduced repro (${finalBest.bodyLines} body lines) in full...`);
+    const reducedRepro: Repro = { display, absolute: reproFile, source: finalBest.text, only: [fn] };
+    result = await fullVerdict(reducedRepro, fn, env, cache, opts, ctx).catch((error: unknown) => {
+      if (error instanceof CancelledError) return null;
+      throw error;
+    });
   }
-  if (ctx.signal.aborted) throw new CancelledError(`interrupted: the smallest repro found so far is in ${reproFile}`);
+  if (range !== null && !interrupted()) {
+    ctx.progress.step(`Bisecting releases ${range.from}..${range.to} on the reduced repro...`);
+    releases = await ctx.ports.bisect(`${reproFile}::${fn}`, range, { cacheDir: opts.cacheDir }).catch((error: unknown) => {
+      if (error instanceof CancelledError) return null;
+      throw error;
+    });
+  }
+  if (interrupted()) {
+    stopped = 'interrupted';
+    result = null;
+  }
   ctx.progress.done();
   const report = ReduceReportSchema.parse({
     schemaVersion: REDUCE_SCHEMA_VERSION,
@@ -289,7 +302,7 @@ export async function reduceTarget(target: string, opts: ReduceOptions, ctx: Red
     function: fn,
     environment: environmentReport(env),
     kind,
-    outcome: confirmed(kind, result) ? 'reduced' : 'unconfirmed',
+    outcome: result !== null && confirmed(kind, result) ? 'reduced' : 'unconfirmed',
     stopped,
     fixpoint: stopped === 'fixpoint',
     seconds: elapsed(),
@@ -299,9 +312,9 @@ export async function reduceTarget(target: string, opts: ReduceOptions, ctx: Red
     reduced: { file: display, bodyLines: finalBest.bodyLines, lines: finalBest.lines, source: finalBest.text, result },
     releases,
     reproduce,
-    files: { repro: reproFile, report: path.join(folder, names.report), issue: path.join(folder, names.issue) },
+    files: { repro: reproFile, report: path.join(folder, names.report), issue: result === null ? null : path.join(folder, names.issue) },
   } satisfies ReduceReport);
-  await ctx.ports.files.write(folder, names.issue, issueMarkdown(report));
+  if (result !== null) await ctx.ports.files.write(folder, names.issue, issueMarkdown({ ...report, reduced: { ...report.reduced, result } }));
   await ctx.ports.files.write(folder, names.report, `${JSON.stringify(report, null, 2)}\n`);
   return report;
 }

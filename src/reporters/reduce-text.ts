@@ -4,7 +4,7 @@ import { leakSize } from '../core/gate.js';
 import { releaseLines, type ReduceReport } from '../core/reduce.js';
 
 export function renderReduce(report: ReduceReport, c: ChalkInstance): string {
-  const r = report.reduced.result;
+  const r = report.reduced.result ?? { verdict: 'not judged (interrupted)', kind: null, bytesPerCall: { python: null, native: null, rss: null }, diagnosis: null, message: null };
   const size = r.verdict === 'leak' ? `, ${Math.round(leakSize(r) ?? 0)} B/call` : '';
   const control = r.diagnosis?.interpreted?.verdict ?? 'not run';
   const how = report.fixpoint ? 'fixpoint' : `stopped by the ${report.stopped === 'budget' ? `budget (${report.budgetSeconds} s)` : 'user'}, no fixpoint`;
@@ -15,6 +15,6 @@ export function renderReduce(report: ReduceReport, c: ChalkInstance): string {
   ];
   if (report.outcome !== 'reduced') lines.push(`  the full verdict of the reduced repro: ${r.verdict}${r.kind !== null ? ` (${r.kind})` : ''}: ${r.message ?? ''}`);
   if (report.releases !== null) lines.push(...releaseLines(report.releases).map((l) => `  ${l.replace(/^- /, '').replace(/\*\*/g, '')}`));
-  lines.push(`  repro:  ${report.files.repro}`, `  report: ${report.files.report}`, `  issue:  ${report.files.issue}`, `  again:  ${report.reproduce}`, '', report.reduced.source.trimEnd(), '');
+  lines.push(`  repro:  ${report.files.repro}`, `  report: ${report.files.report}`, `  issue:  ${report.files.issue ?? '(not written: interrupted before the full verdict)'}`, `  again:  ${report.reproduce}`, '', report.reduced.source.trimEnd(), '');
   return lines.join('\n');
 }
