@@ -11,9 +11,11 @@ import { bisectCommand } from './commands/bisect.js';
 import { envInstall, envList, envPrune, formatBytes, renderEntries } from './commands/env.js';
 import { gateCommand } from './commands/gate.js';
 import { mergeCommand } from './commands/merge.js';
+import { reduceCommand } from './commands/reduce.js';
 import { runCommand } from './commands/run.js';
 import type { BisectReport } from './core/bisect-report.js';
 import type { GateOutcome } from './core/gate.js';
+import type { ReduceReport } from './core/reduce.js';
 import { outcomeOf, type Outcome, type Report } from './core/report.js';
 import { CancelledError, InputError, isKnownError, UsageError, type ErrorCategory } from './errors.js';
 import { applyConfig, configKeyName, loadConfig, type ConfigKey } from './io/config.js';
@@ -29,6 +31,7 @@ import {
   EnvPruneOptionsSchema,
   flagName,
   GateOptionsSchema,
+  ReduceOptionsSchema,
   issueMessage,
   optionsSchema,
   RunOptionsSchema,
@@ -38,6 +41,7 @@ import {
 import { lineProgress, silentProgress, terminalProgress, type Progress } from './progress.js';
 import { renderBisect } from './reporters/bisect-text.js';
 import { renderGateTable } from './reporters/gate-text.js';
+import { renderReduce } from './reporters/reduce-text.js';
 import { bisectDocument, gateDocument } from './reporters/html-docs.js';
 import { renderHtml } from './reporters/html.js';
 import { renderJson } from './reporters/json.js';
@@ -47,7 +51,7 @@ import { renderTable } from './reporters/table.js';
 import { TOOL_VERSION } from './version.js';
 
 /** The one table of exit codes (documented in the README). */
-export const EXIT_CODES: Record<Outcome | GateOutcome | BisectReport['outcome'] | ErrorCategory | 'internal', number> = {
+export const EXIT_CODES: Record<Outcome | GateOutcome | BisectReport['outcome'] | ReduceReport['outcome'] | ErrorCategory | 'internal', number> = {
   clean: 0,
   leak: 1,
   usage: 2,
@@ -62,6 +66,11 @@ export const EXIT_CODES: Record<Outcome | GateOutcome | BisectReport['outcome'] 
   'ends-agree': 4,
   // an output file (--report, --junit, --markdown) cannot be written
   output: 3,
+  // reduce: a reduced repro, confirmed (0) or not (could not judge, 3); nothing to reduce (5); does not build (6)
+  reduced: 0,
+  unconfirmed: 3,
+  'nothing-to-reduce': 5,
+  'not-buildable': 6,
 };
 
 function makeChalk(stream: NodeJS.WriteStream): ChalkInstance {
@@ -303,6 +312,21 @@ export function buildProgram(io: Io, controller: AbortController, setExit: (code
     const code = EXIT_CODES[report.outcome];
     setExit(code);
     await writeOutputs(outputs.map((o) => ({ ...o, render: () => renderHtml(bisectDocument(report)) })), code, debug(), io, setExit);
+  });
+
+  addOptions(
+    program
+      .command('reduce')
+      .description('shrink a leaking function (and its module) to a smaller repro that leaks the same way, with an upstream-ready ISSUE.md')
+      .argument('<target>', 'file.py::function'),
+    'reduce',
+  ).action(async (target: string, raw: Record<string, unknown>, command: Command) => {
+    const { options } = await resolveOptions(ReduceOptionsSchema, 'reduce', raw, command);
+    const json = raw.json === true;
+    const report = await reduceCommand(target, options, { signal: controller.signal, progress: progressFor(json, io), cwd: process.cwd() });
+    io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : renderReduce(report, makeChalk(io.stdout)));
+    // Interrupted: the smallest repro found so far is written and printed; the exit code says the run was cut short.
+    setExit(controller.signal.aborted ? EXIT_CODES.cancelled : EXIT_CODES[report.outcome]);
   });
 
   return program;

@@ -11,7 +11,7 @@
  */
 
 /** What went wrong, as far as the exit code is concerned. */
-export type ErrorCategory = 'usage' | 'unjudged' | 'output' | 'cancelled';
+export type ErrorCategory = 'usage' | 'unjudged' | 'output' | 'cancelled' | 'nothing-to-reduce' | 'not-buildable';
 
 abstract class LeakcheckError extends Error {
   abstract readonly category: ErrorCategory;
@@ -68,6 +68,16 @@ export class OutputError extends LeakcheckError {
   readonly category = 'output';
 }
 
+/** `reduce`: the function does not leak (measured once), or leaks only as plain Python too: there is nothing to reduce. */
+export class NothingToReduceError extends LeakcheckError {
+  readonly category = 'nothing-to-reduce';
+}
+
+/** `reduce`: the function does not build (Pythran rejects it or the C++ build fails): there is nothing to reduce. */
+export class NotBuildableError extends LeakcheckError {
+  readonly category = 'not-buildable';
+}
+
 /** The user pressed Ctrl-C (or the run was otherwise aborted). */
 export class CancelledError extends LeakcheckError {
   readonly category = 'cancelled';
@@ -84,6 +94,8 @@ export type KnownError =
   | HarnessError
   | CacheError
   | OutputError
+  | NothingToReduceError
+  | NotBuildableError
   | CancelledError;
 
 export function isKnownError(error: unknown): error is KnownError {
@@ -103,6 +115,8 @@ export const ERROR_TYPES = [
   'HarnessError',
   'CacheError',
   'OutputError',
+  'NothingToReduceError',
+  'NotBuildableError',
   'CancelledError',
 ] as const;
 export type ErrorType = (typeof ERROR_TYPES)[number];
@@ -116,6 +130,10 @@ export function categoryOfErrorType(type: ErrorType): ErrorCategory {
       return 'cancelled';
     case 'OutputError':
       return 'output';
+    case 'NothingToReduceError':
+      return 'nothing-to-reduce';
+    case 'NotBuildableError':
+      return 'not-buildable';
     default:
       return 'unjudged';
   }

@@ -109,6 +109,14 @@ export const OPTIONS = {
     config: true,
   },
   expectations: { flag: '--expectations <file>', description: 'known leaks (default: expectations.json beside the repros or above them)', schema: text, config: 'path' },
+  // reduce
+  out: { flag: '--out <dir>', description: 'folder for the reduced repro, its JSON report and ISSUE.md (default: a new folder here named after the function)', schema: text },
+  budgetTotal: { flag: '--budget-total <seconds>', description: 'wall time allowed for the whole reduction', schema: seconds(24 * 3600), default: 240 },
+  releases: {
+    flag: '--releases <from..to>',
+    description: 'also find the first release that leaks and the last that does not, in this range (0.14.0..0.16.1)',
+    schema: z.string().regex(/^[^.\s]\S*\.\.\S+$/, "a range of releases such as '0.14.0..0.16.1'"),
+  },
   // output
   json: { flag: '--json', description: 'print one JSON document on stdout and nothing else', schema: z.boolean(), default: false },
   verbose: { flag: '--verbose', description: 'also print where the time went (environment, build, measurement, replicate, control)', schema: z.boolean(), default: false },
@@ -136,6 +144,7 @@ export const COMMAND_KEYS = {
   run: ['python', 'pythran', ...MEASURE_KEYS, 'verbose', 'shard'],
   gate: ['baseline', 'candidate', 'repo', 'tolerance', 'expectations', ...MEASURE_KEYS, 'junit', 'markdown'],
   bisect: ['from', 'to', 'repo', ...MEASURE_KEYS],
+  reduce: ['python', 'pythran', 'out', 'budgetTotal', 'releases', 'budget', 'warmup', 'timeout', 'threshold', 'startMethod', 'buildTimeout', 'call', 'pythranConfig', 'cacheDir', 'json'],
   'env list': ['sizes', 'cacheDir', 'json'],
   'env install': ['repo', 'cacheDir', 'json'],
   'env prune': ['olderThan', 'all', 'dryRun', 'cacheDir', 'json'],
@@ -190,6 +199,9 @@ export type GateOptions = z.infer<typeof GateOptionsSchema>;
 
 export const BisectOptionsSchema = optionsSchema(resolvedKeys('bisect')).extend(diagnose);
 export type BisectOptions = z.infer<typeof BisectOptionsSchema>;
+
+export const ReduceOptionsSchema = optionsSchema(resolvedKeys('reduce'));
+export type ReduceOptions = z.infer<typeof ReduceOptionsSchema>;
 
 export const EnvListOptionsSchema = optionsSchema(resolvedKeys('env list'));
 export const EnvInstallOptionsSchema = optionsSchema(resolvedKeys('env install'));

@@ -17,7 +17,6 @@ import {
 } from '../core/bisect-report.js';
 import { compareVersions, checkPythonSupported, isValidVersion } from '../core/compat.js';
 import { leakSize } from '../core/gate.js';
-import { parseExports, SpecSyntaxError } from '../core/signature.js';
 import { CancelledError, InputError, isKnownError, UsageError } from '../errors.js';
 import type { Result } from '../core/report.js';
 import { buildModule } from '../io/build.js';
@@ -27,7 +26,7 @@ import { ensureCommitEnv, ensureReleaseEnv } from '../io/managed/environments.js
 import { pypiReleases } from '../io/managed/release-trees.js';
 import { probeBase, type EnvContext } from '../io/managed/shared.js';
 import type { PythonEnv } from '../io/probe.js';
-import { resolveTargets, type Repro } from '../io/targets.js';
+import { resolveFunctionTarget } from '../io/targets.js';
 import { silentProgress } from '../progress.js';
 import { TOOL_VERSION } from '../version.js';
 import type { BisectOptions } from '../options.js';
@@ -43,32 +42,6 @@ interface Candidate {
   env: () => Promise<PythonEnv>;
   /** Commits merged into this point because their Pythran sources are identical to it. */
   same: number;
-}
-
-/** The repro and the one function a bisection is about, checked before anything is installed. */
-async function resolveTarget(target: string, cwd: string): Promise<{ repro: Repro; fn: string }> {
-  const sep = target.lastIndexOf('::');
-  if (sep < 0 || sep === target.length - 2) throw new UsageError(`bisect needs one function: file.py::function, got '${target}'.`);
-  const fn = target.slice(sep + 2);
-  const { repros, problems } = await resolveTargets([target], cwd);
-  if (problems.length > 0) throw new InputError(problems[0]?.message ?? `cannot use ${target}`);
-  const repro = repros[0];
-  if (repro === undefined) throw new InputError(`no repro in ${target}`);
-  let names: string[];
-  try {
-    names = [...new Set(parseExports(repro.source).filter((e) => e.params !== null && e.flavour === 'function').map((e) => e.name))];
-  } catch (error) {
-    if (error instanceof SpecSyntaxError) throw new InputError(`${repro.display}:${error.line}:${error.column}: bad '# pythran export' line: ${error.message}`);
-    throw error;
-  }
-  if (!names.includes(fn)) {
-    throw new InputError(
-      names.length === 0
-        ? `${repro.display} exports no function: add a '# pythran export name(types)' line.`
-        : `${repro.display} does not export '${fn}' (it exports ${names.join(', ')}).`,
-    );
-  }
-  return { repro, fn };
 }
 
 async function releasePoints(opts: BisectOptions, envCtx: EnvContext, notes: string[]): Promise<Candidate[]> {
@@ -136,7 +109,7 @@ export async function bisectCommand(target: string, opts: BisectOptions, ctx: Co
 
 async function bisectWith(target: string, opts: BisectOptions, ctx: PipelineContext): Promise<BisectReport> {
   const started = performance.now();
-  const { repro, fn } = await resolveTarget(target, ctx.cwd);
+  const { repro, fn } = await resolveFunctionTarget(target, ctx.cwd, 'bisect');
   const cache: CacheLayout = await openCache(opts.cacheDir);
   const envCtx: EnvContext = { cache, signal: ctx.signal, progress: ctx.progress };
   const notes: string[] = [];

@@ -4,6 +4,8 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
+import { parseExports, SpecSyntaxError } from '../core/signature.js';
+import { InputError, UsageError } from '../errors.js';
 
 export interface Repro {
   /** Path as the user should see it (relative to the working folder when inside it). */
@@ -87,4 +89,30 @@ export async function resolveTargets(targets: readonly string[], cwd = process.c
     }
   }
   return { repros: [...byFile.values()], problems };
+}
+
+/** The repro and the one function a `bisect` or `reduce` is about, checked before anything is installed. */
+export async function resolveFunctionTarget(target: string, cwd: string, command: string): Promise<{ repro: Repro; fn: string }> {
+  const sep = target.lastIndexOf('::');
+  if (sep < 0 || sep === target.length - 2) throw new UsageError(`${command} needs one function: file.py::function, got '${target}'.`);
+  const fn = target.slice(sep + 2);
+  const { repros, problems } = await resolveTargets([target], cwd);
+  if (problems.length > 0) throw new InputError(problems[0]?.message ?? `cannot use ${target}`);
+  const repro = repros[0];
+  if (repro === undefined) throw new InputError(`no repro in ${target}`);
+  let names: string[];
+  try {
+    names = [...new Set(parseExports(repro.source).filter((e) => e.params !== null && e.flavour === 'function').map((e) => e.name))];
+  } catch (error) {
+    if (error instanceof SpecSyntaxError) throw new InputError(`${repro.display}:${error.line}:${error.column}: bad '# pythran export' line: ${error.message}`);
+    throw error;
+  }
+  if (!names.includes(fn)) {
+    throw new InputError(
+      names.length === 0
+        ? `${repro.display} exports no function: add a '# pythran export name(types)' line.`
+        : `${repro.display} does not export '${fn}' (it exports ${names.join(', ')}).`,
+    );
+  }
+  return { repro, fn };
 }

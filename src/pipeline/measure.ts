@@ -68,6 +68,25 @@ export async function measureFunction(
   return measure(session, { thresholds: thresholdsFrom(opts), rule: DEFAULT_RULE, budgetSeconds: opts.budget, plainShare: 0.6 });
 }
 
+/** One uncompiled call with the same arguments: does plain Python accept them? (`raised` when it does not.) */
+export function checkDomain(
+  env: PythonEnv,
+  module: ModuleRef & { sourcePath: string },
+  fn: string,
+  call: CallPlan,
+  opts: MeasureFunctionOptions,
+  ctx: Pick<PipelineContext, 'signal' | 'ports'>,
+): Promise<Measurement> {
+  return measureFunction(
+    env,
+    { modulePath: module.sourcePath, moduleName: `${module.moduleName}_uncompiled` },
+    fn,
+    call,
+    { ...opts, timeout: Math.min(opts.timeout, DOMAIN_TIMEOUT), warmupSeconds: 0, warmupMinCalls: 1, phases: ['bulk'], bulk: { calls: 1, traced: false } },
+    ctx,
+  );
+}
+
 /**
  * Measure a function and, when it leaks, find out more, each in a fresh
  * process and side by side: the confirmation (a leak is final only if one long
@@ -108,17 +127,7 @@ export async function investigateFunction(
   // One uncompiled call with the same arguments, beside the first measurement, tells.
   const domainCheck =
     opts.checkDomain === true && module.sourcePath !== null
-      ? timed(
-          'domain',
-          measureFunction(
-            env,
-            { modulePath: module.sourcePath, moduleName: `${module.moduleName}_uncompiled` },
-            fn,
-            call,
-            { ...opts, timeout: Math.min(opts.timeout, DOMAIN_TIMEOUT), warmupSeconds: 0, warmupMinCalls: 1, phases: ['bulk'], bulk: { calls: 1, traced: false } },
-            ctx,
-          ),
-        )
+      ? timed('domain', checkDomain(env, { ...module, sourcePath: module.sourcePath }, fn, call, opts, ctx))
       : Promise.resolve(null);
   const [first, domain] = await Promise.all([timed('measure', measureFunction(env, module, fn, call, opts, ctx)), domainCheck]);
   if (first.status !== 'judged' || first.judgement.verdict !== 'leak') return done({ first, domain, confirmation: null, interpreted: null, scaled: null });

@@ -5,13 +5,12 @@
 import path from 'node:path';
 import { checkPythonSupported, dependencySet, isValidVersion } from '../../core/compat.js';
 import { CancelledError, InputError, PythonEnvError } from '../../errors.js';
-import { removeQuietly, sha256, withLock, writeFileAtomic } from '../cache.js';
-import { run } from '../exec.js';
+import { sha256, withLock, writeFileAtomic } from '../cache.js';
 import type { CommitInfo } from '../git.js';
-import { describe, lastLines, probePython, type ProbeOutput, type PythonEnv, type PythranTree } from '../probe.js';
+import { describe, probePython, type ProbeOutput, type PythonEnv, type PythranTree } from '../probe.js';
 import { ensureCommitTree } from './commit-trees.js';
 import { ensureReleaseTree } from './release-trees.js';
-import { DepsMarker, ENV_MARKER, findUv, probeBase, pythonTag, readMarker, touch, type DepsEnv, type EnvContext } from './shared.js';
+import { createVenv, DepsMarker, ENV_MARKER, probeBase, pythonTag, readMarker, touch, type DepsEnv, type EnvContext } from './shared.js';
 
 /** The environment with the dependency set of Pythran `version` (which may be a commit's version.py). */
 export async function ensureDepsEnv(version: string, ctx: EnvContext): Promise<DepsEnv> {
@@ -32,37 +31,13 @@ export async function ensureDepsEnv(version: string, ctx: EnvContext): Promise<D
 }
 
 async function createDepsEnv(dir: string, base: ProbeOutput, requirements: string[], ctx: EnvContext): Promise<void> {
-  const uv = await findUv(ctx.signal);
-  ctx.progress.note(`Making a Python ${base.python} environment with ${requirements.join(' ')} in ${dir} (first use; ${uv !== null ? 'uv' : 'pip'})...`);
-  await removeQuietly(dir);
-  const python = path.join(dir, 'bin', 'python');
-  const venv = uv !== null
-    ? await run(uv, ['venv', '--quiet', '--python', base.executable, dir], { timeoutMs: 300_000, signal: ctx.signal })
-    : await run(base.executable, ['-m', 'venv', dir], { timeoutMs: 300_000, signal: ctx.signal });
-  if (venv.exitCode !== 0) {
-    await removeQuietly(dir);
-    throw new PythonEnvError(`could not create a virtual environment: ${lastLines(venv.stderr || venv.stdout, 3)}`, {
-      hint: "install the venv module (Debian: 'apt-get install python3-venv')",
-    });
-  }
-  const install = uv !== null
-    ? await run(uv, ['pip', 'install', '--quiet', '--python', python, ...requirements], { timeoutMs: 20 * 60_000, signal: ctx.signal })
-    : await run(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--prefer-binary', ...requirements], {
-        timeoutMs: 20 * 60_000,
-        signal: ctx.signal,
-      });
-  if (install.exitCode !== 0) {
-    await removeQuietly(dir);
-    throw new PythonEnvError(`could not install ${requirements.join(', ')} on Python ${base.python}: ${lastLines(`${install.stdout}\n${install.stderr}`, 4)}`, {
-      hint: 'check network access to PyPI',
-    });
-  }
-  const probe = await probePython(python, ctx).catch(() => null);
+  const installer = await createVenv(dir, base, requirements, `a Python ${base.python} environment with ${requirements.join(' ')}`, ctx);
+  const probe = await probePython(path.join(dir, 'bin', 'python'), ctx).catch(() => null);
   const installed: Record<string, string> = {};
   if (probe !== null) for (const k of ['numpy', 'gast', 'beniget', 'psutil'] as const) if (probe[k] !== null) installed[k] = probe[k];
   await writeFileAtomic(
     path.join(dir, ENV_MARKER),
-    JSON.stringify({ kind: 'deps', python: base.python, requirements, installer: uv !== null ? 'uv' : 'pip', installed, created: new Date().toISOString() }, null, 2),
+    JSON.stringify({ kind: 'deps', python: base.python, requirements, installer, installed, created: new Date().toISOString() }, null, 2),
   );
 }
 

@@ -10,7 +10,7 @@ import { CancelledError, PythonEnvError } from '../../errors.js';
 import type { Progress } from '../../progress.js';
 import { removeQuietly, type CacheLayout } from '../cache.js';
 import { run } from '../exec.js';
-import { probePython, safeJson, type ProbeOutput, type PythranTree } from '../probe.js';
+import { lastLines, probePython, safeJson, type ProbeOutput, type PythranTree } from '../probe.js';
 
 export interface EnvContext {
   cache: CacheLayout;
@@ -129,3 +129,39 @@ export async function publishTree(from: string, dir: string, marker: Record<stri
   await rename(from, dir);
 }
 
+
+// ---------------------------------------------------------------- virtual environments
+
+/**
+ * Make a venv at `dir` from the base interpreter and install `requirements`
+ * from PyPI into it (uv when it can be used, else venv plus pip). A failure
+ * removes the half-made folder. Returns the installer used.
+ */
+export async function createVenv(dir: string, base: ProbeOutput, requirements: string[], what: string, ctx: EnvContext): Promise<'uv' | 'pip'> {
+  const uv = await findUv(ctx.signal);
+  ctx.progress.note(`Making ${what} in ${dir} (first use; ${uv !== null ? 'uv' : 'pip'})...`);
+  await removeQuietly(dir);
+  const python = path.join(dir, 'bin', 'python');
+  const venv = uv !== null
+    ? await run(uv, ['venv', '--quiet', '--python', base.executable, dir], { timeoutMs: 300_000, signal: ctx.signal })
+    : await run(base.executable, ['-m', 'venv', dir], { timeoutMs: 300_000, signal: ctx.signal });
+  if (venv.exitCode !== 0) {
+    await removeQuietly(dir);
+    throw new PythonEnvError(`could not create a virtual environment: ${lastLines(venv.stderr || venv.stdout, 3)}`, {
+      hint: "install the venv module (Debian: 'apt-get install python3-venv')",
+    });
+  }
+  const install = uv !== null
+    ? await run(uv, ['pip', 'install', '--quiet', '--python', python, ...requirements], { timeoutMs: 20 * 60_000, signal: ctx.signal })
+    : await run(python, ['-m', 'pip', 'install', '--disable-pip-version-check', '--no-input', '--prefer-binary', ...requirements], {
+        timeoutMs: 20 * 60_000,
+        signal: ctx.signal,
+      });
+  if (install.exitCode !== 0) {
+    await removeQuietly(dir);
+    throw new PythonEnvError(`could not install ${requirements.join(', ')} on Python ${base.python}: ${lastLines(`${install.stdout}\n${install.stderr}`, 4)}`, {
+      hint: 'check network access to PyPI',
+    });
+  }
+  return uv !== null ? 'uv' : 'pip';
+}
