@@ -1,18 +1,13 @@
 /**
  * Command-line wiring. The only place that sets the process exit code:
  * outcomes and error categories map to codes in EXIT_CODES below. The
- * options come from the one table in options.ts.
+ * options come from the one table in options.ts. Each command's modules are
+ * imported when it runs, so that starting the tool loads only what it needs.
  */
 import path from 'node:path';
 import { Chalk, type ChalkInstance } from 'chalk';
 import { Command, CommanderError } from 'commander';
 import { type z } from 'zod';
-import { bisectCommand } from './commands/bisect.js';
-import { envInstall, envList, envPrune, formatBytes, renderEntries } from './commands/env.js';
-import { gateCommand } from './commands/gate.js';
-import { mergeCommand } from './commands/merge.js';
-import { reduceCommand } from './commands/reduce.js';
-import { runCommand } from './commands/run.js';
 import type { BisectReport } from './core/bisect-report.js';
 import type { GateOutcome } from './core/gate.js';
 import type { ReduceReport } from './core/reduce.js';
@@ -39,14 +34,7 @@ import {
   type ConfiguredCommand,
 } from './options.js';
 import { lineProgress, silentProgress, terminalProgress, type Progress } from './progress.js';
-import { renderBisect } from './reporters/bisect-text.js';
-import { renderGateTable } from './reporters/gate-text.js';
-import { renderReduce } from './reporters/reduce-text.js';
-import { bisectDocument, gateDocument } from './reporters/html-docs.js';
-import { renderHtml } from './reporters/html.js';
 import { renderJson } from './reporters/json.js';
-import { renderJunit } from './reporters/junit.js';
-import { renderMarkdown } from './reporters/markdown.js';
 import { renderTable } from './reporters/table.js';
 import { TOOL_VERSION } from './version.js';
 
@@ -199,6 +187,8 @@ export function buildProgram(io: Io, controller: AbortController, setExit: (code
   ).action(async (targets: string[], raw: Record<string, unknown>, command: Command) => {
     const { options, outputs } = await resolveOptions(RunOptionsSchema, 'run', raw, command);
     const json = raw.json === true;
+    const { runCommand } = await import('./commands/run.js');
+    const { renderHtml } = outputs.length > 0 ? await import('./reporters/html.js') : { renderHtml: () => '' };
     const report = await runCommand(targets, options, {
       signal: controller.signal,
       progress: progressFor(json, io),
@@ -218,6 +208,7 @@ export function buildProgram(io: Io, controller: AbortController, setExit: (code
     .argument('<report...>', 'JSON reports written by run --json')
     .option('--json', 'print one JSON report on stdout and nothing else')
     .action(async (files: string[], raw: Record<string, unknown>) => {
+      const { mergeCommand } = await import('./commands/merge.js');
       const { report, warnings } = await mergeCommand(files);
       for (const w of warnings) io.stderr.write(`warning: ${w}\n`);
       writeReport(report, raw.json === true, io);
@@ -228,6 +219,7 @@ export function buildProgram(io: Io, controller: AbortController, setExit: (code
   addOptions(env.command('list').description('list environments, Pythran trees and builds in the cache'), 'env list').action(
     async (raw: Record<string, unknown>, command: Command) => {
       const { options } = await resolveOptions(EnvListOptionsSchema, 'env list', raw, command);
+      const { envList, renderEntries } = await import('./commands/env.js');
       const report = await envList(options, { signal: controller.signal, progress: progressFor(raw.json === true, io) });
       io.stdout.write(raw.json === true ? `${JSON.stringify(report, null, 2)}\n` : `cache: ${report.cache}\n${renderEntries(report.entries)}`);
       setExit(0);
@@ -243,6 +235,7 @@ export function buildProgram(io: Io, controller: AbortController, setExit: (code
   ).action(async (specs: string[], raw: Record<string, unknown>, command: Command) => {
     const { options } = await resolveOptions(EnvInstallOptionsSchema, 'env install', raw, command);
     const json = raw.json === true;
+    const { envInstall } = await import('./commands/env.js');
     const envs = await envInstall(specs, options, { signal: controller.signal, progress: progressFor(json, io) });
     io.stdout.write(
       json
@@ -254,6 +247,7 @@ export function buildProgram(io: Io, controller: AbortController, setExit: (code
   addOptions(env.command('prune').description('remove environments, Pythran trees and builds not used for a while'), 'env prune').action(
     async (raw: Record<string, unknown>, command: Command) => {
       const { options } = await resolveOptions(EnvPruneOptionsSchema, 'env prune', raw, command);
+      const { envPrune, formatBytes, renderEntries } = await import('./commands/env.js');
       const report = await envPrune(options, { signal: controller.signal, progress: progressFor(raw.json === true, io) });
       io.stdout.write(
         raw.json === true
@@ -278,6 +272,12 @@ export function buildProgram(io: Io, controller: AbortController, setExit: (code
   ).action(async (targets: string[], raw: Record<string, unknown>, command: Command) => {
     const { options, outputs } = await resolveOptions(GateOptionsSchema, 'gate', raw, command);
     const json = raw.json === true;
+    const { gateCommand } = await import('./commands/gate.js');
+    const { renderGateTable } = await import('./reporters/gate-text.js');
+    const { gateDocument } = await import('./reporters/html-docs.js');
+    const { renderHtml } = await import('./reporters/html.js');
+    const { renderJunit } = await import('./reporters/junit.js');
+    const { renderMarkdown } = await import('./reporters/markdown.js');
     const gate = await gateCommand(targets, options, { signal: controller.signal, progress: progressFor(json, io), cwd: process.cwd() });
     const report = gate.report;
     io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : renderGateTable(report, makeChalk(io.stdout)));
@@ -307,6 +307,10 @@ export function buildProgram(io: Io, controller: AbortController, setExit: (code
     const json = raw.json === true;
     // Bisection logs each point as it is judged, on stderr, unless --json (or CI) asks for silence.
     const progress = json ? progressFor(true, io) : lineProgress(io.stderr);
+    const { bisectCommand } = await import('./commands/bisect.js');
+    const { renderBisect } = await import('./reporters/bisect-text.js');
+    const { bisectDocument } = await import('./reporters/html-docs.js');
+    const { renderHtml } = await import('./reporters/html.js');
     const report = await bisectCommand(target, options, { signal: controller.signal, progress, cwd: process.cwd() });
     io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : renderBisect(report, makeChalk(io.stdout)));
     const code = EXIT_CODES[report.outcome];
@@ -323,6 +327,8 @@ export function buildProgram(io: Io, controller: AbortController, setExit: (code
   ).action(async (target: string, raw: Record<string, unknown>, command: Command) => {
     const { options } = await resolveOptions(ReduceOptionsSchema, 'reduce', raw, command);
     const json = raw.json === true;
+    const { reduceCommand } = await import('./commands/reduce.js');
+    const { renderReduce } = await import('./reporters/reduce-text.js');
     const report = await reduceCommand(target, options, { signal: controller.signal, progress: progressFor(json, io), cwd: process.cwd() });
     io.stdout.write(json ? `${JSON.stringify(report, null, 2)}\n` : renderReduce(report, makeChalk(io.stdout)));
     // Interrupted: the smallest repro found so far is written and printed; the exit code says the run was cut short.
