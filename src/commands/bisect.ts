@@ -251,6 +251,7 @@ export async function bisectCommand(target: string, opts: BisectOptions, ctx: Co
       return j;
     }
     const commit = env.pythran.commit !== null ? ` (${env.pythran.commit.slice(0, 12)})` : '';
+    const tEnv = seconds();
     let built;
     try {
       built = await buildModule(built0.absolute, env, { cache, signal, timeoutMs: opts.buildTimeout * 1000, display: repro.display });
@@ -268,6 +269,7 @@ export async function bisectCommand(target: string, opts: BisectOptions, ctx: Co
       ctx.progress.note(`  ${p.label}: skip (${j.reason}) [${j.seconds.toFixed(1)} s]`);
       return j;
     }
+    const tBuild = seconds();
     const binary = sha256(Buffer.concat([await readFile(built.modulePath), Buffer.from(`\n${env.python}\n${env.probe.numpy ?? ''}`)]));
     const wanted: 'full' | 'cheap' = req.level === 'probe' ? 'cheap' : 'full';
     const known = byBinary.get(binary) ?? {};
@@ -302,6 +304,7 @@ export async function bisectCommand(target: string, opts: BisectOptions, ctx: Co
     }
     if (req.level === 'end') endResults.push(result);
     const j: PointJudgement = { ...judgementOf(result), result, seconds: seconds(), pythran: `${env.pythran.version}${commit}`, numpy: env.probe.numpy, sameBinaryAs, level: req.level };
+    if (process.env.PYTHRAN_LEAKCHECK_TIMING !== undefined) ctx.progress.note(`  ${p.label}: env ${tEnv.toFixed(2)} s, build ${(tBuild - tEnv).toFixed(2)} s, measure ${(j.seconds - tBuild).toFixed(2)} s`);
     if (signal.aborted) return j;
     const size = result.verdict === 'leak' ? ` ${Math.round(leakSize(result) ?? 0)} B/call` : '';
     const same = sameBinaryAs !== null ? `, same module as ${sameBinaryAs}` : '';
