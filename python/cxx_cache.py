@@ -71,7 +71,7 @@ def main(argv):
     code = subprocess.run([real, *args], check=False).returncode
     if code == 0 and os.path.isfile(out):
         os.makedirs(os.path.dirname(stored), exist_ok=True)
-        tmp = "%s.%d.tmp" % (stored, os.getpid())
+        tmp = f"{stored}.{os.getpid()}.tmp"
         shutil.copyfile(out, tmp)
         os.replace(tmp, stored)
     return code
