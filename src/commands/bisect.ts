@@ -3,9 +3,10 @@
  * find the first Pythran release (from PyPI) or first-parent commit (of a
  * checkout) that introduced or fixed a leak.
  */
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
 import pLimit from 'p-limit';
-import { bisect } from '../core/bisect.js';
+import { bisect, type JudgeRequest } from '../core/bisect.js';
 import {
   BISECT_SCHEMA_VERSION,
   BisectReportSchema,
@@ -17,21 +18,28 @@ import {
 } from '../core/bisect-report.js';
 import { compareVersions, checkPythonSupported, isValidVersion } from '../core/compat.js';
 import { leakSize } from '../core/gate.js';
+import { parseCallText, type WrittenCall } from '../core/calls.js';
+import { planModule } from '../core/overloads.js';
+import { errorResult, resultFromMeasurement } from '../core/results.js';
+import { parseExports } from '../core/signature.js';
+import { keepExports } from '../core/trim-exports.js';
 import { CancelledError, InputError, isKnownError, UsageError } from '../errors.js';
 import type { Result } from '../core/report.js';
 import { buildModule } from '../io/build.js';
 import { openCache, sha256, type CacheLayout } from '../io/cache.js';
+import type { BuiltModule } from '../io/build.js';
 import { firstParentRange, openRepo, resolveCommit, sourceLayout, type CommitInfo } from '../io/git.js';
 import { ensureCommitEnv, ensureReleaseEnv } from '../io/managed/environments.js';
 import { pypiReleases } from '../io/managed/release-trees.js';
 import { probeBase, type EnvContext } from '../io/managed/shared.js';
 import type { PythonEnv } from '../io/probe.js';
-import { resolveFunctionTarget } from '../io/targets.js';
+import { resolveFunctionTarget, type Repro } from '../io/targets.js';
 import { silentProgress } from '../progress.js';
 import { TOOL_VERSION } from '../version.js';
 import type { BisectOptions } from '../options.js';
 import type { CommandContext, PipelineContext } from '../pipeline/ports.js';
-import { runRepros } from '../pipeline/run.js';
+import { measureFunction } from '../pipeline/measure.js';
+import { configuredEnv, runRepros } from '../pipeline/run.js';
 import { withRealPorts } from '../io/ports.js';
 
 export { BisectOptionsSchema, type BisectOptions } from '../options.js';
@@ -99,6 +107,27 @@ async function commitPoints(opts: BisectOptions & { repo: string }, envCtx: EnvC
   return { points, total: commits.length, to: { commit: last.commit, subject: last.subject } };
 }
 
+/**
+ * The repro as each point builds it: only `fn`'s export lines kept (core/trim-exports.ts),
+ * written once into the cache under a name made of its content, with the user's file name
+ * (the module's name comes from it).
+ */
+async function trimmedRepro(repro: Repro, fn: string, cache: CacheLayout): Promise<Repro> {
+  const name = fn.replace(/[#(].*$/, '').trim();
+  const source = keepExports(repro.source, [name]);
+  if (source === repro.source) return repro;
+  const dir = path.join(cache.root, 'bisect-repros', sha256(source).slice(0, 16));
+  const file = path.join(dir, path.basename(repro.absolute));
+  const present = await readFile(file, 'utf8').catch(() => null);
+  if (present !== source) {
+    await mkdir(dir, { recursive: true });
+    const tmp = `${file}.${process.pid}.tmp`;
+    await writeFile(tmp, source);
+    await rename(tmp, file);
+  }
+  return { ...repro, absolute: file, source };
+}
+
 function describePoint(p: Point): string {
   return 'version' in p ? p.version : `${p.commit.slice(0, 12)} ${p.subject}`;
 }
@@ -128,12 +157,58 @@ async function bisectWith(target: string, opts: BisectOptions, ctx: PipelineCont
   const firstPoint = points[0] as Candidate;
   ctx.progress.note(`Bisecting ${repro.display}::${fn} over ${total} ${mode} (${points.length} distinct), ${opts.jobs} at a time...`);
 
+  // Each point builds only the bisected function: the other export lines are left out of the
+  // copy that is built (the code stays, so helpers are there), which keeps every build small.
+  const built0 = await trimmedRepro(repro, fn, cache);
   const runOpts = { ...opts, python: undefined, pythran: undefined, jobs: 1, diagnose: false };
+  const cli: WrittenCall[] = opts.call.flatMap((text) => {
+    const parsed = parseCallText(text);
+    return parsed === null ? [] : [{ ...parsed, origin: '--call' as const }];
+  });
+  /** The results of the ends: the signals that decided them tell a probe which phase to measure. */
+  const endResults: Result[] = [];
+  /**
+   * A probe's measurement: the function's plain phase only (one process, no confirmation,
+   * no traced phase) when the leaking end was decided there, both phases otherwise; the
+   * verdict of the first measurement, which the ends' full verdicts bracket.
+   */
+  const cheapResult = async (env: PythonEnv, built: BuiltModule, signal: AbortSignal): Promise<Result> => {
+    const leakEnd = endResults.find((r) => r.verdict === 'leak');
+    const plainDecides = leakEnd !== undefined && Object.entries(leakEnd.signals).some(([name, s]) => s.decisive && s.state === 'leak' && name !== 'python');
+    const planned = planModule(parseExports(built0.source), built0.source, { fileLabel: repro.display, moduleName: built.moduleName, cli });
+    const chosen = planned.overloads.filter((o) => o.overload.sig.name === fn || `${o.overload.sig.name}#${o.overload.index}` === fn);
+    const configured = configuredEnv(env, opts);
+    const build = { cached: built.cached, seconds: built.seconds };
+    let last: Result | null = null;
+    for (const { overload, plan, error } of chosen) {
+      const rctx = { file: repro.display, function: overload.sig.name, overload: overload.count > 1 ? overload.signature : null, call: null, build };
+      if (plan === null) return errorResult(rctx, 'InputError', error ?? `no way to call ${overload.sig.name}`);
+      const m = await measureFunction(
+        configured,
+        built,
+        overload.sig.name,
+        plan.plan,
+        { budget: opts.budget, timeout: opts.timeout, threshold: opts.threshold, warmupSeconds: opts.warmup, phases: plainDecides ? ['plain'] : undefined },
+        { signal, ports: ctx.ports },
+      );
+      last = resultFromMeasurement({ ...rctx, call: { origin: plan.origin, args: [] } }, m, opts.timeout);
+      if (last.verdict === 'leak') return last;
+    }
+    if (last === null) throw new Error(`no overload of ${fn} to measure`);
+    return last;
+  };
   // Builds are deterministic: a point whose module is byte for byte one already measured (same
-  // interpreter and numpy) gets that verdict without measuring again.
-  const byBinary = new Map<string, { label: string; measured: Promise<Result> }>();
-  const judge = async (index: number): Promise<PointJudgement> => {
+  // interpreter and numpy) gets that verdict without measuring again; a full verdict serves any
+  // level, a probe's only probes.
+  interface Measured {
+    label: string;
+    measured: Promise<Result>;
+    signal: AbortSignal;
+  }
+  const byBinary = new Map<string, Partial<Record<'full' | 'cheap', Measured>>>();
+  const judge = async (index: number, req: JudgeRequest): Promise<PointJudgement> => {
     const p = points[index] as Candidate;
+    const signal = AbortSignal.any([ctx.signal, req.signal]);
     const t0 = performance.now();
     const seconds = () => (performance.now() - t0) / 1000;
     let env: PythonEnv;
@@ -154,9 +229,10 @@ async function bisectWith(target: string, opts: BisectOptions, ctx: PipelineCont
       return j;
     }
     const commit = env.pythran.commit !== null ? ` (${env.pythran.commit.slice(0, 12)})` : '';
+    const tEnv = seconds();
     let built;
     try {
-      built = await buildModule(repro.absolute, env, { cache, signal: ctx.signal, timeoutMs: opts.buildTimeout * 1000, display: repro.display });
+      built = await buildModule(built0.absolute, env, { cache, signal, timeoutMs: opts.buildTimeout * 1000, display: repro.display });
     } catch (error) {
       if (error instanceof CancelledError || !isKnownError(error)) throw error;
       const j: PointJudgement = {
@@ -171,41 +247,63 @@ async function bisectWith(target: string, opts: BisectOptions, ctx: PipelineCont
       ctx.progress.note(`  ${p.label}: skip (${j.reason}) [${j.seconds.toFixed(1)} s]`);
       return j;
     }
+    const tBuild = seconds();
     const binary = sha256(Buffer.concat([await readFile(built.modulePath), Buffer.from(`\n${env.python}\n${env.probe.numpy ?? ''}`)]));
-    const prior = byBinary.get(binary);
+    const wanted: 'full' | 'cheap' = req.level === 'probe' ? 'cheap' : 'full';
+    const known = byBinary.get(binary) ?? {};
+    byBinary.set(binary, known);
+    // A measurement stopped by a cancel says nothing: measure again.
+    const usable = (e: Measured | undefined): Measured | undefined => (e !== undefined && !e.signal.aborted ? e : undefined);
+    const prior = usable(known.full) ?? (wanted === 'cheap' ? usable(known.cheap) : undefined);
     let sameBinaryAs: string | null = null;
-    let result: Result;
+    let result: Result | null = null;
     if (prior !== undefined) {
-      sameBinaryAs = prior.label;
-      result = { ...(await prior.measured), build: { cached: built.cached, seconds: built.seconds } };
-    } else {
-      // runRepros finds the module in the build cache and measures it as `run` does.
-      const measured = runRepros([{ ...repro, only: [fn] }], env, cache, runOpts, { ...ctx, progress: silentProgress }).then((results) => {
-        // `f` names every overload of f: a point leaks when any of them does (`f#2` picks one).
-        const r = results.find((x) => x.verdict === 'leak') ?? results[0];
-        if (r === undefined) throw new Error(`no result for ${fn}`);
-        return { ...r, build: { cached: built.cached, seconds: built.seconds } };
-      });
-      byBinary.set(binary, { label: p.label, measured });
+      const r = await prior.measured;
+      if (!prior.signal.aborted) {
+        sameBinaryAs = prior.label;
+        result = { ...r, build: { cached: built.cached, seconds: built.seconds } };
+      }
+    }
+    if (result === null) {
+      const measured =
+        wanted === 'cheap'
+          ? cheapResult(env, built, signal)
+          : // runRepros finds the module in the build cache and measures it as `run` does; a boundary
+            // point gets the whole diagnosis (uncompiled control, scaled run).
+            runRepros([{ ...built0, only: [fn] }], env, cache, { ...runOpts, diagnose: req.level === 'boundary' }, { ...ctx, signal, progress: silentProgress }).then((results) => {
+              // `f` names every overload of f: a point leaks when any of them does (`f#2` picks one).
+              const r = results.find((x) => x.verdict === 'leak') ?? results[0];
+              if (r === undefined) throw new Error(`no result for ${fn}`);
+              return { ...r, build: { cached: built.cached, seconds: built.seconds } };
+            });
+      known[wanted] = { label: p.label, measured, signal };
+      measured.catch(() => undefined);
       result = await measured;
     }
-    const j: PointJudgement = { ...judgementOf(result), result, seconds: seconds(), pythran: `${env.pythran.version}${commit}`, numpy: env.probe.numpy, sameBinaryAs };
+    if (req.level === 'end') endResults.push(result);
+    const j: PointJudgement = { ...judgementOf(result), result, seconds: seconds(), pythran: `${env.pythran.version}${commit}`, numpy: env.probe.numpy, sameBinaryAs, level: req.level };
+    if (process.env.PYTHRAN_LEAKCHECK_TIMING !== undefined) ctx.progress.note(`  ${p.label}: env ${tEnv.toFixed(2)} s, build ${(tBuild - tEnv).toFixed(2)} s, measure ${(j.seconds - tBuild).toFixed(2)} s`);
+    if (signal.aborted) return j;
     const size = result.verdict === 'leak' ? ` ${Math.round(leakSize(result) ?? 0)} B/call` : '';
     const same = sameBinaryAs !== null ? `, same module as ${sameBinaryAs}` : '';
-    ctx.progress.note(`  ${p.label}: ${j.state}${size}${same}${j.state === 'skip' || j.state === 'unjudged' ? ` (${j.reason ?? ''})` : ''} [${j.seconds.toFixed(1)} s]`);
+    const how = req.level === 'probe' ? ' (probe)' : req.level === 'boundary' ? ' (boundary, full verdict)' : '';
+    ctx.progress.note(`  ${p.label}: ${j.state}${size}${same}${how}${j.state === 'skip' || j.state === 'unjudged' ? ` (${j.reason ?? ''})` : ''} [${j.seconds.toFixed(1)} s]`);
     return j;
   };
 
   let outcome;
   if (points.length === 1) {
     // Every commit in the range has the same Pythran sources.
-    const j = await judge(0);
+    const j = await judge(0, { level: 'end', signal: ctx.signal });
     const step = { index: 0, round: 1, judgement: j };
     outcome = j.state === 'leak' || j.state === 'ok'
-      ? { kind: 'ends-agree' as const, state: j.state, steps: [step], rounds: 1 }
-      : { kind: 'unjudged' as const, reason: `the range could not be judged: ${j.reason ?? j.state}`, direction: null, candidates: [], steps: [step], rounds: 1 };
+      ? { kind: 'ends-agree' as const, state: j.state, steps: [step], rounds: 1, cancelled: [] }
+      : { kind: 'unjudged' as const, reason: `the range could not be judged: ${j.reason ?? j.state}`, direction: null, candidates: [], steps: [step], rounds: 1, cancelled: [] };
   } else {
-    outcome = await bisect(points.length, judge, { parallel: opts.jobs });
+    outcome = await bisect(points.length, judge, { parallel: opts.jobs, confirmBoundary: true });
+  }
+  if (outcome.cancelled.length > 0) {
+    notes.push(`${outcome.cancelled.length} probe(s) stopped before their verdict, which another point's had made pointless: ${outcome.cancelled.map((i) => (points[i] as Candidate).label).join(', ')}`);
   }
 
   const steps: BisectStepReport[] = outcome.steps.map((s) => {
@@ -221,6 +319,7 @@ async function bisectWith(target: string, opts: BisectOptions, ctx: PipelineCont
       numpy: s.judgement.numpy,
       cachedBuild: r?.build?.cached ?? null,
       sameBinaryAs: s.judgement.sameBinaryAs,
+      level: s.judgement.level ?? 'end',
       seconds: s.judgement.seconds,
       reason: s.judgement.state === 'skip' || s.judgement.state === 'unjudged' ? s.judgement.reason : null,
     };

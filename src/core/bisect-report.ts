@@ -3,7 +3,7 @@
  * run result becomes the judgement of a point. Pure.
  */
 import { z } from 'zod';
-import type { Judgement } from './bisect.js';
+import type { Judgement, JudgeLevel } from './bisect.js';
 import type { Result } from './report.js';
 
 const num = z.number().refine(Number.isFinite, 'must be finite');
@@ -24,6 +24,10 @@ export const BisectStepSchema = z.intersection(
     numpy: z.string().nullable(),
     cachedBuild: z.boolean().nullable(),
     sameBinaryAs: z.string().nullable().describe('a point judged before whose built module is byte for byte this one: its verdict was reused'),
+    level: z
+      .enum(['end', 'probe', 'boundary'])
+      .default('end')
+      .describe("end: --from or --to, full verdict; probe: the cheapest measurement that tells leak from ok; boundary: a point next to the answer judged again, full verdict and diagnosis"),
     seconds: num.describe('wall time of this point: environment, build and measurement'),
     reason: z.string().nullable(),
   }),
@@ -63,6 +67,8 @@ export interface PointJudgement extends Judgement {
   numpy: string | null;
   /** The point whose identical module was measured instead of this one. */
   sameBinaryAs: string | null;
+  /** How much this judgement had to tell (the ends and boundary points: a full verdict). */
+  level?: JudgeLevel;
 }
 
 /**

@@ -30,8 +30,8 @@ export interface BisectStep<J extends Judgement> {
 export type Direction = 'introduced' | 'fixed';
 
 export type BisectOutcome<J extends Judgement> =
-  | { kind: 'found'; direction: Direction; first: number; steps: BisectStep<J>[]; rounds: number }
-  | { kind: 'ends-agree'; state: 'leak' | 'ok'; steps: BisectStep<J>[]; rounds: number }
+  | { kind: 'found'; direction: Direction; first: number; steps: BisectStep<J>[]; rounds: number; cancelled: number[] }
+  | { kind: 'ends-agree'; state: 'leak' | 'ok'; steps: BisectStep<J>[]; rounds: number; cancelled: number[] }
   | {
       kind: 'unjudged';
       /** What stopped the search. */
@@ -41,11 +41,33 @@ export type BisectOutcome<J extends Judgement> =
       candidates: number[];
       steps: BisectStep<J>[];
       rounds: number;
+      /** Probes stopped because another point's verdict made them pointless. */
+      cancelled: number[];
     };
 
 export interface BisectOptions {
   /** Points judged at once per round (both cores: 2). */
   parallel: number;
+  /**
+   * Judge the two points at the boundary again at level 'boundary' when a probe
+   * judged them: the answer then rests on the full verdict of both, and a
+   * boundary point whose full verdict differs from its probe's moves the search on.
+   */
+  confirmBoundary?: boolean;
+}
+
+/**
+ * How much a judgement must tell: `end` for --from and --to (the direction
+ * rests on them), `probe` for the points in between (the cheapest measurement
+ * that tells leak from ok will do), `boundary` for the full verdict of a point
+ * next to the answer.
+ */
+export type JudgeLevel = 'end' | 'probe' | 'boundary';
+
+export interface JudgeRequest {
+  level: JudgeLevel;
+  /** Aborted when another point's verdict makes this one pointless: stop and return (or throw) soon. */
+  signal: AbortSignal;
 }
 
 /**
@@ -100,36 +122,87 @@ export function chooseWithInFlight(unknown: readonly number[], inFlight: readonl
  * The search over `count` ordered points (index 0 is --from, count-1 is --to).
  * After the ends, up to `parallel` points are judged at a time; when one
  * finishes, the next probe starts at once (nothing waits for the slowest of a
- * round), chosen with the points still being judged taken into account.
+ * round), chosen with the points still being judged taken into account. A
+ * probe that another point's verdict leaves outside the range still open is
+ * cancelled through its signal (its result, if any, is dropped). With
+ * `confirmBoundary`, the two points at the boundary that only a probe judged
+ * are judged again at level 'boundary' before the answer is given.
  * `round` numbers the launches: the ends are 1, each later launch one more.
  */
 export async function bisect<J extends Judgement>(
   count: number,
-  judge: (index: number) => Promise<J>,
+  judge: (index: number, request: JudgeRequest) => Promise<J>,
   opts: BisectOptions,
 ): Promise<BisectOutcome<J>> {
   if (count < 2) throw new RangeError('bisect needs at least two points');
   const parallel = Math.max(1, Math.floor(opts.parallel));
   const steps: BisectStep<J>[] = [];
   const states = new Map<number, PointState>();
+  /** Points whose state comes from a full judgement (the ends, and boundary points judged again). */
+  const full = new Set<number>();
+  const cancelled: number[] = [];
   let round = 0;
 
-  const judgeRound = async (indices: number[]): Promise<void> => {
-    round += 1;
-    const current = round;
-    const judged = await Promise.all(indices.map(async (index) => ({ index, judgement: await judge(index) })));
-    for (const { index, judgement } of judged) {
-      states.set(index, judgement.state);
-      steps.push({ index, round: current, judgement });
+  interface Settled {
+    index: number;
+    level: JudgeLevel;
+    round: number;
+    /** null: cancelled. */
+    judgement: J | null;
+  }
+  const inFlight = new Map<number, { level: JudgeLevel; controller: AbortController; done: Promise<Settled> }>();
+  /** Judgements that have come back but are not yet taken into account. */
+  const settled: Settled[] = [];
+  const launch = (index: number, level: JudgeLevel, current: number): void => {
+    const controller = new AbortController();
+    const done = judge(index, { level, signal: controller.signal }).then(
+      (judgement): Settled => ({ index, level, round: current, judgement: controller.signal.aborted ? null : judgement }),
+      (error: unknown): Settled => {
+        // Our own cancel: the probe is dropped. Anything else (Ctrl-C, a bug) reaches the caller.
+        if (controller.signal.aborted) return { index, level, round: current, judgement: null };
+        throw error;
+      },
+    );
+    const tracked = done.then((d) => {
+      settled.push(d);
+      return d;
+    });
+    // A failure reaches the caller through Promise.race; the others must not go unhandled.
+    tracked.catch(() => undefined);
+    inFlight.set(index, { level, controller, done: tracked });
+  };
+  /** Take in every judgement that has come back by now. */
+  const takeIn = (): void => {
+    for (const d of settled.splice(0)) {
+      inFlight.delete(d.index);
+      if (d.judgement === null) {
+        cancelled.push(d.index);
+        continue;
+      }
+      steps.push({ index: d.index, round: d.round, judgement: d.judgement });
+      if (d.level !== 'probe') full.add(d.index);
+      states.set(d.index, d.judgement.state);
     }
+  };
+  /** Stop whatever is still running (its result no longer matters) and wait until it has. */
+  const stopAll = async (): Promise<void> => {
+    for (const f of inFlight.values()) f.controller.abort();
+    await Promise.all([...inFlight.values()].map((f) => f.done));
+    takeIn();
   };
 
   // Round 1: both ends at once (one after the other when parallel is 1).
-  if (parallel >= 2) await judgeRound([0, count - 1]);
-  else {
-    await judgeRound([0]);
-    await judgeRound([count - 1]);
+  round = 1;
+  if (parallel >= 2) {
+    launch(0, 'end', 1);
+    launch(count - 1, 'end', 1);
+  } else {
+    launch(0, 'end', 1);
+    await inFlight.get(0)?.done;
+    launch(count - 1, 'end', 1);
   }
+  await Promise.all([...inFlight.values()].map((f) => f.done));
+  takeIn();
   const from = states.get(0) as PointState;
   const to = states.get(count - 1) as PointState;
   for (const [end, state, name] of [
@@ -138,22 +211,21 @@ export async function bisect<J extends Judgement>(
   ] as const) {
     if (state !== 'leak' && state !== 'ok') {
       const why = steps.find((s) => s.index === end)?.judgement.reason ?? state;
-      return { kind: 'unjudged', reason: `the ${name} end could not be judged: ${why}`, direction: null, candidates: [], steps, rounds: round };
+      return { kind: 'unjudged', reason: `the ${name} end could not be judged: ${why}`, direction: null, candidates: [], steps, rounds: round, cancelled };
     }
   }
-  if (from === to) return { kind: 'ends-agree', state: from as 'leak' | 'ok', steps, rounds: round };
+  if (from === to) return { kind: 'ends-agree', state: from as 'leak' | 'ok', steps, rounds: round, cancelled };
   const direction: Direction = from === 'ok' ? 'introduced' : 'fixed';
   const newState = to;
 
-  const inFlight = new Map<number, Promise<{ index: number; judgement: J; round: number }>>();
-  /** Judgements that have come back but are not yet taken into account. */
-  const settled: Array<{ index: number; judgement: J; round: number }> = [];
   for (;;) {
     // lo: last point known to have the old verdict before hi, the first with the new one.
     let hi = count - 1;
     for (const [i, s] of states) if (s === newState && i < hi) hi = i;
     let lo = 0;
     for (const [i, s] of states) if (s !== 'skip' && s !== 'unjudged' && s !== newState && i > lo && i < hi) lo = i;
+    // Probes that the verdicts so far leave outside (lo, hi) cannot change the answer: stop them.
+    for (const [i, f] of inFlight) if (f.level === 'probe' && (i <= lo || i >= hi)) f.controller.abort();
     const unknown: number[] = [];
     const skipped: number[] = [];
     const pending: number[] = [];
@@ -163,50 +235,46 @@ export async function bisect<J extends Judgement>(
       else if (s === undefined) unknown.push(i);
       else skipped.push(i);
     }
+    let launched: number[] = [];
     if (unknown.length === 0 && pending.length === 0) {
-      // Points still being judged outside (lo, hi) cannot change the answer; let them finish.
-      await Promise.all(inFlight.values());
-      for (const d of settled.splice(0)) {
-        inFlight.delete(d.index);
-        steps.push({ index: d.index, round: d.round, judgement: d.judgement });
+      if (skipped.length > 0) {
+        await stopAll();
+        return {
+          kind: 'unjudged',
+          reason: `only points that could not be judged are left: the first ${direction === 'introduced' ? 'leaking' : 'fixed'} point is one of ${skipped.length + 1}`,
+          direction,
+          candidates: [...skipped, hi],
+          steps,
+          rounds: round,
+          cancelled,
+        };
       }
-      if (skipped.length === 0) return { kind: 'found', direction, first: hi, steps, rounds: round };
-      return {
-        kind: 'unjudged',
-        reason: `only points that could not be judged are left: the first ${direction === 'introduced' ? 'leaking' : 'fixed'} point is one of ${skipped.length + 1}`,
-        direction,
-        candidates: [...skipped, hi],
-        steps,
-        rounds: round,
-      };
-    }
-    // Start probes while cores are free: k at once when nothing relevant is running, else one by one.
-    const free = parallel - inFlight.size;
-    const launch = pending.length === 0 && free >= 2 ? chooseProbes(unknown, free) : (() => {
-      const one = chooseWithInFlight(unknown, pending);
-      return free > 0 && one !== null ? [one] : [];
-    })();
-    if (launch.length > 0) {
-      round += 1;
-      const current = round;
-      for (const index of launch) {
-        const probe = judge(index).then((judgement) => {
-          const d = { index, judgement, round: current };
-          settled.push(d);
-          return d;
-        });
-        // A failure (Ctrl-C) reaches the caller through Promise.race; the others must not go unhandled.
-        probe.catch(() => undefined);
-        inFlight.set(index, probe);
+      // The answer is hi, lo before it: both on a full verdict when asked for.
+      const weak = opts.confirmBoundary === true ? [lo, hi].filter((i) => !full.has(i)) : [];
+      if (weak.length === 0) {
+        await stopAll();
+        return { kind: 'found', direction, first: hi, steps, rounds: round, cancelled };
+      }
+      const toLaunch = weak.filter((i) => !inFlight.has(i));
+      if (toLaunch.length > 0) {
+        round += 1;
+        for (const i of toLaunch) launch(i, 'boundary', round);
+      }
+    } else {
+      // Start probes while cores are free: k at once when nothing relevant is running, else one by one.
+      // (A cancelled probe holds its core until it has stopped, which takes moments: its process is killed.)
+      const free = parallel - inFlight.size;
+      launched = pending.length === 0 && free >= 2 ? chooseProbes(unknown, free) : (() => {
+        const one = chooseWithInFlight(unknown, pending);
+        return free > 0 && one !== null ? [one] : [];
+      })();
+      if (launched.length > 0) {
+        round += 1;
+        for (const index of launched) launch(index, 'probe', round);
       }
     }
     if (inFlight.size === 0) continue;
-    await Promise.race(inFlight.values());
-    // Take in every judgement that has come back by now, not just the first.
-    for (const d of settled.splice(0)) {
-      inFlight.delete(d.index);
-      states.set(d.index, d.judgement.state);
-      steps.push({ index: d.index, round: d.round, judgement: d.judgement });
-    }
+    await Promise.race([...inFlight.values()].map((f) => f.done));
+    takeIn();
   }
 }

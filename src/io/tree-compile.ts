@@ -8,11 +8,12 @@
  * side, or nothing this repro uses, then cost the front end and not the C++
  * compiler: most of a bisection's points.
  */
-import { copyFile, mkdir, readFile, rename, stat } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { sha256, withLock, type CacheLayout } from './cache.js';
 import { run, type ExecResult } from './exec.js';
 import { toolchainKey, type PythonEnv } from './probe.js';
+import { PYTHON_DIR } from './probe.js';
 
 const PYTHRAN = 'import sys; from pythran.run import run; sys.argv[0] = "pythran"; sys.exit(run())';
 
@@ -54,6 +55,31 @@ export async function includedHeaders(cppText: string, cppPath: string, pythranD
   return [...seen.entries()].map(([f, h]): [string, string] => [path.relative(pythranDir, f), h]).sort((a, b) => a[0].localeCompare(b[0]));
 }
 
+/**
+ * The compiler cache of commit-tree builds (python/cxx_cache.py), as the executable Pythran
+ * is given for CXX: objects keyed by the preprocessed C++, so commits whose headers changed
+ * in ways this repro's C++ does not see (or only in lines the preprocessor drops) compile
+ * nothing. Only for g++ (the compiler identity decides flags in Pythran's toolchain).
+ * null when the compiler is another one.
+ */
+async function cxxCache(env: PythonEnv, cache: CacheLayout): Promise<{ config: string[]; env: Record<string, string> } | null> {
+  if (!env.compilerFound || !/\bgcc\b|g\+\+/.test(env.compiler)) return null;
+  const dir = path.join(cache.root, 'cxx');
+  const script = `#!/bin/sh\nexec '${env.python.replaceAll("'", "'\\''")}' -S -E '${path.join(PYTHON_DIR, 'cxx_cache.py').replaceAll("'", "'\\''")}' "$@"\n`;
+  const wrapper = path.join(dir, `cxx-${sha256(script).slice(0, 12)}.sh`);
+  if ((await stat(wrapper).catch(() => null)) === null) {
+    await mkdir(dir, { recursive: true });
+    const tmp = `${wrapper}.${process.pid}.tmp`;
+    await writeFile(tmp, script);
+    await chmod(tmp, 0o755);
+    await rename(tmp, wrapper);
+  }
+  return {
+    config: ['--config', `compiler.CXX=${wrapper}`],
+    env: { PYTHRAN_LEAKCHECK_REAL_CXX: env.probe.cxx, PYTHRAN_LEAKCHECK_CXX_CACHE: path.join(dir, 'objects') },
+  };
+}
+
 /** Run Pythran on `copy` (in `work`) to produce `out`; the result reads like one Pythran call. */
 export async function compileWithPythran(copy: string, out: string, work: string, env: PythonEnv, ctx: CompileContext): Promise<ExecResult> {
   const opts = { timeoutMs: ctx.timeoutMs, signal: ctx.signal, cwd: work, env: { ...env.env, TMPDIR: work } };
@@ -92,7 +118,8 @@ export async function compileWithPythran(copy: string, out: string, work: string
   return withLock(`${stored}.lock-target`, async () => {
     const late = await reuse();
     if (late !== null) return late;
-    const back = await run(env.python, ['-c', PYTHRAN, ...config, cpp, '-o', out], opts);
+    const cxx = await cxxCache(env, ctx.cache);
+    const back = await run(env.python, ['-c', PYTHRAN, ...config, ...(cxx?.config ?? []), cpp, '-o', out], { ...opts, env: { ...opts.env, ...(cxx?.env ?? {}) } });
     if (back.exitCode === 0 && !back.timedOut) {
       const tmp = `${stored}.${process.pid}.tmp`;
       await copyFile(out, tmp);

@@ -25,7 +25,9 @@ export function renderBisect(report: BisectReport, c: ChalkInstance): string {
     s.bytesPerCall === null ? '-' : `${formatRate(s.bytesPerCall)} B/call`,
     s.cachedBuild === null ? '-' : s.cachedBuild ? 'cached' : 'built',
     `${s.seconds.toFixed(1)} s`,
-    s.reason ?? (s.sameBinaryAs !== null ? `same module as ${s.sameBinaryAs}: not measured again` : ''),
+    [s.level === 'probe' ? 'probe' : s.level === 'boundary' ? 'boundary (full verdict)' : '', s.reason ?? (s.sameBinaryAs !== null ? `same module as ${s.sameBinaryAs}: not measured again` : '')]
+      .filter((x) => x !== '')
+      .join('; '),
   ]);
   const head = ['round', 'point', 'verdict', 'growth', 'build', 'time', 'note'];
   const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { bisect, chooseProbes, chooseWithInFlight, type Judgement, type PointState } from '../../src/core/bisect.js';
+import { bisect, chooseProbes, chooseWithInFlight, type Judgement, type JudgeRequest, type PointState } from '../../src/core/bisect.js';
 
 /** A judge over fixed states that records the rounds in which it was called. */
 function fakeJudge(states: PointState[]) {
@@ -182,5 +182,49 @@ describe('bisect', () => {
 
   it('refuses fewer than two points', async () => {
     await expect(bisect(1, fakeJudge(['ok']).judge, { parallel: 2 })).rejects.toThrow(RangeError);
+  });
+
+  it('cancels a probe that another point makes pointless, and drops its result', async () => {
+    // 0..9, the first leak at 2. Probes at 3 and 6: 3 leaks fast, which leaves 6 outside the
+    // range still open; 6 is slow and must be stopped, not waited for.
+    const states = stepStates(10, 2, 'ok', 'leak');
+    const stopped: number[] = [];
+    const levels: Array<[number, string]> = [];
+    const judge = (i: number, req: JudgeRequest): Promise<Judgement> =>
+      new Promise((resolve, reject) => {
+        levels.push([i, req.level]);
+        const ms = i === 6 ? 10_000 : 1;
+        const timer = setTimeout(() => resolve({ state: states[i] as PointState, reason: null }), ms);
+        req.signal.addEventListener('abort', () => {
+          clearTimeout(timer);
+          stopped.push(i);
+          reject(new Error('cancelled'));
+        });
+      });
+    const t0 = Date.now();
+    const out = await bisect(10, judge, { parallel: 2, confirmBoundary: true });
+    expect(Date.now() - t0).toBeLessThan(5000);
+    expect(out.kind).toBe('found');
+    if (out.kind !== 'found') return;
+    expect(out.first).toBe(2);
+    expect(stopped).toContain(6);
+    expect(out.cancelled).toContain(6);
+    expect(out.steps.some((s) => s.index === 6)).toBe(false);
+    // The ends at level 'end', the others as probes, and the boundary points (1 and 2) judged again in full.
+    expect(levels.filter(([, l]) => l === 'end').map(([i]) => i).sort((a, b) => a - b)).toEqual([0, 9]);
+    expect(levels.filter(([, l]) => l === 'boundary').map(([i]) => i).sort((a, b) => a - b)).toEqual([1, 2]);
+  });
+
+  it('moves on when a boundary point\'s full verdict differs from its probe', async () => {
+    // Probes call 4 a leak; its full verdict is ok, so the first leak is 5.
+    const states = stepStates(10, 5, 'ok', 'leak');
+    const judge = async (i: number, req: JudgeRequest): Promise<Judgement> => {
+      await new Promise((r) => setTimeout(r, 1));
+      const state = i === 4 && req.level === 'probe' ? 'leak' : (states[i] as PointState);
+      return { state, reason: null };
+    };
+    const out = await bisect(10, judge, { parallel: 2, confirmBoundary: true });
+    expect(out.kind).toBe('found');
+    if (out.kind === 'found') expect(out.first).toBe(5);
   });
 });
