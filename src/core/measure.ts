@@ -53,6 +53,15 @@ export interface MeasureOptions {
   budgetSeconds: number;
   /** Share of the budget the plain phase may use before the traced phase starts. */
   plainShare: number;
+  /** Called once, as soon as the plain phase has found a leak (the traced phase still to come). */
+  onPlainLeak?: (early: PlainLeak) => void;
+}
+
+/** What the plain phase knows when it has found a leak: enough to plan the leak's confirmation. */
+export interface PlainLeak {
+  judgement: FunctionJudgement;
+  plain: PlainSample[];
+  ready: ReadyMessage;
 }
 
 type HelloMessage = Extract<HarnessMessage, { type: 'hello' }>;
@@ -153,6 +162,7 @@ export async function measure(session: HarnessSession, opts: MeasureOptions): Pr
         if (settled(msg.phase) || msg.seconds >= allowed) {
           session.send('next');
           nextSent = true;
+          if (msg.phase === 'plain' && plainLeaked && ready !== null) opts.onPlainLeak?.({ judgement: judgeFunction(judgePhase('plain')), plain: [...samples.plain], ready });
         }
         break;
       }

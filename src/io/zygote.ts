@@ -345,6 +345,9 @@ export function harnessPort(method: StartMethod, signal: AbortSignal): ClosableH
         zygote.ready.then((ok) => (ok && zygote.usable ? new ForkedSession(zygote, full, opts) : startHarness(env, config, opts))),
       );
     },
+    prepare(env) {
+      zygoteFor(env);
+    },
     async close() {
       await Promise.all([...zygotes.values()].map((z) => z.close()));
       zygotes.clear();

@@ -6,7 +6,9 @@
 import path from 'node:path';
 import { planConfirmation } from '../core/confirm.js';
 import type { Investigation, InvestigationTimings } from '../core/diagnosis.js';
-import { measure, type Measurement } from '../core/measure.js';
+import { measure, type Measurement, type PlainLeak } from '../core/measure.js';
+import type { FunctionJudgement } from '../core/verdict.js';
+import type { PlainSample, TracedSample } from '../core/protocol.js';
 import type { CallPlan, HarnessConfig } from '../core/protocol.js';
 import { DEFAULT_RULE } from '../core/verdict.js';
 import { thresholdsFrom, type RunOptions } from './options.js';
@@ -24,6 +26,8 @@ export type MeasureFunctionOptions = Pick<RunOptions, 'budget' | 'timeout' | 'th
   bulk?: { calls: number; traced: boolean };
   /** false: after a leak, run only the confirmation (the verdict), not the uncompiled control or the scaled run. */
   diagnose?: boolean;
+  /** Called as soon as the plain phase has found a leak (see core/measure.ts). */
+  onPlainLeak?: (early: PlainLeak) => void;
 };
 
 export interface ModuleRef {
@@ -65,7 +69,7 @@ export async function measureFunction(
     },
     { timeoutMs: opts.timeout * 1000, signal: ctx.signal, cwd: path.dirname(module.modulePath) },
   );
-  return measure(session, { thresholds: thresholdsFrom(opts), rule: DEFAULT_RULE, budgetSeconds: opts.budget, plainShare: 0.6 });
+  return measure(session, { thresholds: thresholdsFrom(opts), rule: DEFAULT_RULE, budgetSeconds: opts.budget, plainShare: 0.6, onPlainLeak: opts.onPlainLeak });
 }
 
 /** One uncompiled call with the same arguments: does plain Python accept them? (`raised` when it does not.) */
@@ -129,35 +133,66 @@ export async function investigateFunction(
     opts.checkDomain === true && module.sourcePath !== null
       ? timed('domain', checkDomain(env, { ...module, sourcePath: module.sourcePath }, fn, call, opts, ctx))
       : Promise.resolve(null);
-  const [first, domain] = await Promise.all([timed('measure', measureFunction(env, module, fn, call, opts, ctx)), domainCheck]);
-  if (first.status !== 'judged' || first.judgement.verdict !== 'leak') return done({ first, domain, confirmation: null, interpreted: null, scaled: null });
-  const native = first.judgement.kind === 'native-heap';
-  const plainSeconds = first.samples.plain.at(-1)?.seconds ?? first.seconds;
-  const plainCalls = first.samples.plain.at(-1)?.calls ?? 0;
-  const secondsPerCall = plainCalls > 0 ? plainSeconds / plainCalls : first.ready.callSeconds;
-  const plan = planConfirmation(
-    { judgement: first.judgement, plain: first.samples.plain, traced: first.samples.traced },
-    secondsPerCall,
-    { minCalls: CONFIRM_MIN_CALLS, maxSeconds: opts.budget },
-  );
-  // The confirmation warms up for twice as long as the first process had run when it saw the
-  // leak, so it measures a window well past the first one: a cache that was still filling
-  // then has stopped by now, while a leak goes on at the same rate.
-  const horizon = 2 * ((opts.warmupSeconds ?? WARMUP_SECONDS) + plainSeconds);
-  // The confirmation's calls are not counted against the budget's clock but they need time: allow for them.
-  const confirmTimeout = opts.timeout + horizon + plan.calls * secondsPerCall * (plan.traced ? 4 : 1);
-  // The control and the scaled run measure as the first run did, plain phase only when that saw the leak.
-  const plainLeak = first.judgement.signals.some((s) => s.decisive && s.state === 'leak' && s.name !== 'python');
-  const again: MeasureFunctionOptions = { ...opts, phases: plainLeak ? ['plain'] : undefined };
-  const [confirmed, interpreted, scaled] = await Promise.all([
-    timed(
-      'replicate',
-      measureFunction(env, module, fn, call, { ...opts, timeout: confirmTimeout, warmupSeconds: horizon, phases: ['bulk'], bulk: { calls: plan.calls, traced: plan.traced } }, ctx),
-    ),
-    module.sourcePath === null || opts.diagnose === false
-      ? Promise.resolve(null)
-      : timed('control', measureFunction(env, { modulePath: module.sourcePath, moduleName: `${module.moduleName}_uncompiled` }, fn, call, again, ctx)),
-    native && opts.diagnose !== false ? timed('scaled', measureFunction(env, module, fn, call, { ...opts, scale: 2, phases: ['plain'] }, ctx)) : Promise.resolve(null),
-  ]);
-  return done({ first, domain, confirmation: { plan, measurement: confirmed }, interpreted, scaled });
+  // The leak's follow-ups (confirmation, control, scaled run) start as soon as the first
+  // process's plain phase has found the leak, beside its traced phase; they are stopped if the
+  // first process then fails to give a verdict.
+  const early = new AbortController();
+  const stopEarly = () => early.abort(ctx.signal.reason);
+  ctx.signal.addEventListener('abort', stopEarly, { once: true });
+  let started: Promise<FollowUps> | null = null;
+  const onPlainLeak = (e: PlainLeak) => {
+    started ??= followUps({ judgement: e.judgement, plain: e.plain, traced: [], callSeconds: e.ready.callSeconds }, { ...ctx, signal: early.signal });
+  };
+  try {
+    const [first, domain] = await Promise.all([timed('measure', measureFunction(env, module, fn, call, { ...opts, onPlainLeak }, ctx)), domainCheck]);
+    if (first.status !== 'judged' || first.judgement.verdict !== 'leak') {
+      early.abort();
+      await (started as Promise<FollowUps> | null)?.catch(() => undefined);
+      return done({ first, domain, confirmation: null, interpreted: null, scaled: null });
+    }
+    const w = { judgement: first.judgement, plain: first.samples.plain, traced: first.samples.traced, callSeconds: first.ready.callSeconds };
+    const { plan, confirmed, interpreted, scaled } = await (started ?? followUps(w, ctx));
+    return done({ first, domain, confirmation: { plan, measurement: confirmed }, interpreted, scaled });
+  } finally {
+    ctx.signal.removeEventListener('abort', stopEarly);
+  }
+
+  /** The confirmation in a fresh process, the uncompiled control and, for a native leak, the run at twice the size. */
+  async function followUps(
+    w: { judgement: FunctionJudgement; plain: PlainSample[]; traced: TracedSample[]; callSeconds: number },
+    fctx: Pick<PipelineContext, 'signal' | 'ports'>,
+  ): Promise<FollowUps> {
+    const native = w.judgement.kind === 'native-heap';
+    const plainSeconds = w.plain.at(-1)?.seconds ?? 0;
+    const plainCalls = w.plain.at(-1)?.calls ?? 0;
+    const secondsPerCall = plainCalls > 0 ? plainSeconds / plainCalls : w.callSeconds;
+    const plan = planConfirmation(w, secondsPerCall, { minCalls: CONFIRM_MIN_CALLS, maxSeconds: opts.budget });
+    // The confirmation warms up for twice as long as the first process had run when it saw the
+    // leak, so it measures a window well past the first one: a cache that was still filling
+    // then has stopped by now, while a leak goes on at the same rate.
+    const horizon = 2 * ((opts.warmupSeconds ?? WARMUP_SECONDS) + plainSeconds);
+    // The confirmation's calls are not counted against the budget's clock but they need time: allow for them.
+    const confirmTimeout = opts.timeout + horizon + plan.calls * secondsPerCall * (plan.traced ? 4 : 1);
+    // The control and the scaled run measure as the first run did, plain phase only when that saw the leak.
+    const plainLeak = w.judgement.signals.some((s) => s.decisive && s.state === 'leak' && s.name !== 'python');
+    const again: MeasureFunctionOptions = { ...opts, phases: plainLeak ? ['plain'] : undefined };
+    const [confirmed, interpreted, scaled] = await Promise.all([
+      timed(
+        'replicate',
+        measureFunction(env, module, fn, call, { ...opts, timeout: confirmTimeout, warmupSeconds: horizon, phases: ['bulk'], bulk: { calls: plan.calls, traced: plan.traced } }, fctx),
+      ),
+      module.sourcePath === null || opts.diagnose === false
+        ? Promise.resolve(null)
+        : timed('control', measureFunction(env, { modulePath: module.sourcePath, moduleName: `${module.moduleName}_uncompiled` }, fn, call, again, fctx)),
+      native && opts.diagnose !== false ? timed('scaled', measureFunction(env, module, fn, call, { ...opts, scale: 2, phases: ['plain'] }, fctx)) : Promise.resolve(null),
+    ]);
+    return { plan, confirmed, interpreted, scaled };
+  }
+}
+
+interface FollowUps {
+  plan: ReturnType<typeof planConfirmation>;
+  confirmed: Measurement;
+  interpreted: Measurement | null;
+  scaled: Measurement | null;
 }

@@ -19,6 +19,8 @@ export interface SessionOptions {
 /** Starts one measuring process (python/harness.py) for one function. */
 export interface HarnessPort {
   start(env: PythonEnv, config: Omit<HarnessConfig, 'protocol'>, opts: SessionOptions): HarnessSession;
+  /** Get ready to start sessions in `env` (a warm process), while the builds run; optional. */
+  prepare?(env: PythonEnv): void;
 }
 
 /** Builds a repro with the environment's Pythran, through the build cache. */

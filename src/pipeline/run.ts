@@ -119,6 +119,7 @@ export function configuredEnv(env: PythonEnv, opts: Pick<RunOptions, 'pythranCon
 /** A run over already-resolved targets and environment: shared by `run`, `gate` and `bisect`. */
 export async function runRepros(repros: readonly Repro[], resolved: PythonEnv, cache: CacheLayout, opts: RunOptions, ctx: PipelineContext): Promise<Result[]> {
   const env = configuredEnv(resolved, opts);
+  ctx.ports.harness.prepare?.(env);
   const cli = cliCalls(opts.call);
   const limit = pLimit(opts.jobs);
   const all = (await Promise.all(repros.map((repro) => runRepro(repro, env, cache, opts, ctx, limit, cli)))).flat();

@@ -108,6 +108,66 @@ describe('the pipeline of one function, on fake ports', () => {
   });
 });
 
+/** Ports whose first compiled measurement says when it has ended, and whose follow-ups say when they started. */
+function orderedPorts(end: 'finish' | 'crash-after-plain') {
+  const { ports } = fakePorts(3);
+  const events: string[] = [];
+  const killed: string[] = [];
+  const start = ports.harness.start.bind(ports.harness);
+  const harness = {
+    start(env: PythonEnv, config: Omit<HarnessConfig, 'protocol'>, opts: Parameters<Ports['harness']['start']>[2]): HarnessSession {
+      const inner = start(env, config, opts);
+      const name = `${config.phases.join('+')}${config.moduleName.endsWith('_uncompiled') ? ' uncompiled' : ''}`;
+      events.push(`start ${name}`);
+      opts.signal.addEventListener('abort', () => killed.push(name));
+      if (name !== 'plain+traced') return inner;
+      return {
+        ...inner,
+        async *lines() {
+          try {
+            for await (const line of inner.lines()) {
+              // The crash: the process dies as its traced phase starts.
+              if (end === 'crash-after-plain' && line.ok && line.message.type === 'phase' && line.message.phase === 'traced') break;
+              yield line;
+            }
+          } finally {
+            events.push('first ended');
+          }
+        },
+        finish: async () => (end === 'crash-after-plain' ? { exitCode: null, signal: 'SIGSEGV', timedOut: false, stderrTail: '' } : inner.finish()),
+      };
+    },
+  };
+  return { ports: { ...ports, harness }, events, killed };
+}
+
+describe('the follow-ups of a leak', () => {
+  const runWith = async (ports: Ports) => {
+    const opts = RunOptionsSchema.parse({ jobs: 1 });
+    const repro = { display: 'view.py', absolute: '/fake/view.py', source: SOURCE, only: null };
+    const [r] = await runRepros([repro], ENV, { root: '/fake/cache' } as never, opts, { signal: new AbortController().signal, progress: silentProgress, cwd: '/fake', ports });
+    return r;
+  };
+
+  it('start as soon as the plain phase has found it, while the traced phase runs', async () => {
+    const { ports, events } = orderedPorts('finish');
+    const r = await runWith(ports);
+    expect(r?.verdict).toBe('leak');
+    expect(events.indexOf('start bulk')).toBeGreaterThan(-1);
+    expect(events.indexOf('start bulk')).toBeLessThan(events.indexOf('first ended'));
+    expect(events.indexOf('start plain uncompiled')).toBeLessThan(events.indexOf('first ended'));
+  });
+
+  it('are stopped, and not reported, when the first process then fails to give a verdict', async () => {
+    const { ports, events, killed } = orderedPorts('crash-after-plain');
+    const r = await runWith(ports);
+    expect(r?.verdict).toBe('crash');
+    expect(events).toContain('start bulk');
+    expect(killed).toEqual(expect.arrayContaining(['bulk', 'plain uncompiled']));
+    expect(r?.diagnosis?.confirmation ?? null).toBeNull();
+  });
+});
+
 describe('timings', () => {
   it('reports the wall time of each process of the investigation from the clock port', async () => {
     const { ports } = fakePorts(3);
@@ -116,10 +176,12 @@ describe('timings', () => {
     const opts = RunOptionsSchema.parse({ jobs: 1 });
     const repro = { display: 'view.py', absolute: '/fake/view.py', source: SOURCE, only: null };
     const [r] = await runRepros([repro], ENV, { root: '/fake/cache' } as never, opts, { signal: new AbortController().signal, progress: silentProgress, cwd: '/fake', ports: ticking });
-    // A leak: first measurement and domain check side by side, then replicate and control; the
-    // clock moves 0.25 s on every reading, and each process reads it as it starts and ends.
+    // A leak: the first measurement and the domain check side by side, the replicate and the
+    // control started once the plain phase found the leak; the clock moves 0.25 s on every
+    // reading, and each process reads it as it starts and ends (the first one's span holds the
+    // starts of the follow-ups).
     expect(r?.verdict).toBe('leak');
-    expect(r?.timings).toEqual({ measure: 0.5, domain: 0.5, replicate: 0.5, control: 0.5, scaled: null, total: 2.25 });
+    expect(r?.timings).toEqual({ measure: 1.25, domain: 0.5, replicate: 0.5, control: 0.75, scaled: null, total: 2.25 });
   });
 });
 
