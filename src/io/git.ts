@@ -150,6 +150,20 @@ export async function sourceLayout(repo: string, commit: string, signal: AbortSi
   };
 }
 
+/** Files under `paths` that differ from `from` to `to`: the ones `to` no longer has, and the ones it has anew or changed. */
+export async function changedPaths(repo: string, from: string, to: string, paths: readonly string[], signal: AbortSignal): Promise<{ removed: string[]; written: string[] }> {
+  const res = await git(repo, ['diff', '--name-status', '--no-renames', '-z', from, to, '--', ...paths], signal);
+  if (res.exitCode !== 0) throw new PythonEnvError(`git diff failed between ${from.slice(0, 12)} and ${to.slice(0, 12)}: ${res.stderr.trim()}`);
+  const fields = res.stdout.split('\0').filter((f) => f !== '');
+  const removed: string[] = [];
+  const written: string[] = [];
+  for (let i = 0; i + 1 < fields.length; i += 2) {
+    const [status, file] = [fields[i] ?? '', fields[i + 1] ?? ''];
+    (status.startsWith('D') ? removed : written).push(file);
+  }
+  return { removed, written };
+}
+
 /** Write the given paths of `treeish` into `dest` (which must exist), through a tar file in `work`. */
 export async function exportPaths(repo: string, treeish: string, paths: readonly string[], dest: string, work: string, signal: AbortSignal): Promise<void> {
   const tar = path.join(work, `${sha256(`${treeish}${paths.join()}`).slice(0, 12)}.tar`);

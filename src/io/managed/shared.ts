@@ -3,7 +3,7 @@
  * and installer, the marker files, and how a Pythran tree is read, checked
  * and published. See io/managed.ts for the layout of the cache.
  */
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { z } from 'zod';
 import { CancelledError, PythonEnvError } from '../../errors.js';
@@ -114,6 +114,21 @@ export async function checkVendored(dir: string, what: string): Promise<void> {
     }
   }
 }
+
+/** The finished commit trees made from the checkout `repo`, newest first (to start a new one from). */
+export async function commitTreesOf(repo: string, cache: CacheLayout): Promise<Array<{ dir: string; commit: string }>> {
+  const root = treesDir(cache);
+  const found: Array<{ dir: string; commit: string; created: string }> = [];
+  for (const name of await readdir(root).catch(() => [] as string[])) {
+    if (!name.startsWith('commit-')) continue;
+    const m = await readMarker(path.join(root, name, TREE_MARKER), TreeMarker);
+    if (m !== null && m.kind === 'commit' && m.repo === repo && m.commit !== null) found.push({ dir: path.join(root, name), commit: m.commit, created: m.created });
+  }
+  return found.sort((a, b) => b.created.localeCompare(a.created));
+}
+
+/** Files this tool adds to a tree (its marker, its last use), not part of the sources. */
+export const TREE_FILES = [TREE_MARKER, LAST_USED];
 
 export async function readTree(dir: string): Promise<PythranTree | null> {
   const m = await readMarker(path.join(dir, TREE_MARKER), TreeMarker);
