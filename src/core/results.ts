@@ -69,6 +69,28 @@ function tail(text: string, lines = 6): string {
     .join('\n');
 }
 
+/** The harness's own frames in a faulthandler stack (python/harness.py, python/zygote.py): noise beside the user's. */
+const OWN_FRAME = /^\s*File ".*[\\/](?:harness|zygote)\.py", line \d+/;
+
+/**
+ * What a crashed process printed, for its message: faulthandler's report from
+ * its "Fatal Python error" line (the signal, then the user's frames), less
+ * the harness's own frames; else the last lines.
+ */
+function crashTail(text: string): string {
+  const lines = text.split('\n').filter((l) => l.trim() !== '');
+  let start = -1;
+  lines.forEach((l, i) => {
+    if (l.startsWith('Fatal Python error')) start = i;
+  });
+  if (start < 0) return tail(text);
+  return lines
+    .slice(start)
+    .filter((l) => !OWN_FRAME.test(l))
+    .slice(0, 12)
+    .join('\n');
+}
+
 export function resultFromMeasurement(ctx: ResultContext, m: Measurement, timeoutSeconds: number): Result {
   const base = { file: ctx.file, function: ctx.function, overload: ctx.overload ?? null, call: ctx.call, build: ctx.build };
   switch (m.status) {
@@ -82,7 +104,7 @@ export function resultFromMeasurement(ctx: ResultContext, m: Measurement, timeou
     }
     case 'crash': {
       const how = m.signal !== null ? `crashed with ${m.signal}` : `exited with code ${m.exitCode ?? '?'}`;
-      return { ...EMPTY, ...base, verdict: 'crash', errorType: null, calls: m.calls, message: `${how}${m.stderrTail ? `:\n${tail(m.stderrTail)}` : ''}` };
+      return { ...EMPTY, ...base, verdict: 'crash', errorType: null, calls: m.calls, message: `${how}${m.stderrTail ? `:\n${crashTail(m.stderrTail)}` : ''}` };
     }
     case 'timeout':
       return {
