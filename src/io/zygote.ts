@@ -13,7 +13,7 @@
  * (multiprocessing's) would put a second protocol between the tool and the
  * harness.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { open, rm } from 'node:fs/promises';
 import net from 'node:net';
 import os from 'node:os';
@@ -44,6 +44,12 @@ interface Exit {
 const ZYGOTE_TIMEOUT_MS = 24 * 3600 * 1000;
 /** Time allowed for the zygote's imports before sessions fall back to fresh interpreters. */
 const READY_TIMEOUT_MS = 120_000;
+
+/** A Unix socket's path must fit in about 100 bytes: a long $TMPDIR gives way to /tmp. */
+function socketParent(): string {
+  const tmp = os.tmpdir();
+  return tmp.length <= 60 || !existsSync('/tmp') ? tmp : '/tmp';
+}
 
 function deferred<T>() {
   let resolve!: (value: T) => void;
@@ -78,7 +84,7 @@ class Zygote {
   private readonly done: Promise<void>;
 
   constructor(env: PythonEnv, signal: AbortSignal) {
-    this.dir = mkdtempSync(path.join(os.tmpdir(), 'plc-'));
+    this.dir = mkdtempSync(path.join(socketParent(), 'plc-'));
     const child = spawn(env.python, ['-X', 'faulthandler', path.join(PYTHON_DIR, 'zygote.py')], {
       timeoutMs: ZYGOTE_TIMEOUT_MS,
       signal,
@@ -153,6 +159,11 @@ class Zygote {
     return {
       socket,
       output,
+      /** No child will come (the socket could not be listened on): end as a process that never started. */
+      fail: () => {
+        entry.forked.resolve(null);
+        entry.exited.resolve({ code: null, signal: null });
+      },
       send: () => {
         if (!this.alive) {
           entry.forked.resolve(null);
@@ -203,6 +214,8 @@ class ForkedSession implements HarnessSession {
   private readonly server: net.Server;
   private readonly timer: NodeJS.Timeout;
   private readonly onAbort = () => this.kill();
+  /** Why no child was asked for, when the session could not even start. */
+  private failure: string | null = null;
 
   constructor(
     zygote: Zygote,
@@ -232,8 +245,9 @@ class ForkedSession implements HarnessSession {
         for (const cmd of this.queued.splice(0)) first.write(cmd);
         return first;
       },
-      () => {
-        req.send = () => undefined;
+      (error: Error) => {
+        this.failure = `could not listen on ${req.socket}: ${error.message}`;
+        req.fail();
         return null;
       },
     );
@@ -275,7 +289,7 @@ class ForkedSession implements HarnessSession {
       this.opts.signal.removeEventListener('abort', this.onAbort);
       socket?.destroy();
       this.server.close();
-      const tail = await tailOf(this.output);
+      const tail = this.failure ?? (await tailOf(this.output));
       await rm(this.output, { force: true });
       return { exitCode: exit.code, signal: exit.signal, timedOut: this.timedOut, stderrTail: tail };
     })();

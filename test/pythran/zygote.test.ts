@@ -4,6 +4,9 @@
  * one leak of each kind (Python objects on 0.15.0; native heap and argument
  * references on 0.16.0) and on their controls.
  */
+import { mkdirSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { byFunction, cliJson, type JsonResult } from '../support/cli.js';
 
@@ -36,5 +39,16 @@ describe.each(CASES)('fork and spawn agree on Pythran $pythran', ({ pythran, fil
       expect(a.diagnosis?.replicate?.verdict).toBe('leak');
       expect(b.diagnosis?.replicate?.verdict).toBe('leak');
     }
+  });
+});
+
+describe('forked processes under a long $TMPDIR', () => {
+  it('still measure (a Unix socket path must stay under about 100 bytes)', async () => {
+    const tmp = path.join(os.tmpdir(), 'x'.repeat(110));
+    mkdirSync(tmp, { recursive: true });
+    const { code, report } = await cliJson(['run', 'repros/seed/view_leak.py', '--pythran', '0.15.0'], { env: { TMPDIR: tmp }, timeoutMs: 120_000 });
+    expect(code).toBe(1);
+    expect(byFunction(report, 'simpler_leak').verdict).toBe('leak');
+    expect(byFunction(report, 'simpler_no_leak').verdict).toBe('ok');
   });
 });
