@@ -99,6 +99,10 @@ class Zygote:
         pid = os.fork()
         if pid == 0:
             self.child(sock_path, output, cwd, config_text)  # never returns
+        # Its own group before the tool hears of it (the child does the same): a kill of the group
+        # then always reaches it.
+        with contextlib.suppress(OSError):
+            os.setpgid(pid, pid)
         self.children[pid] = rid
         self.send(type="forked", id=rid, pid=pid)
 

@@ -188,7 +188,6 @@ export function buildProgram(io: Io, controller: AbortController, setExit: (code
     const { options, outputs } = await resolveOptions(RunOptionsSchema, 'run', raw, command);
     const json = raw.json === true;
     const { runCommand } = await import('./commands/run.js');
-    const { renderHtml } = outputs.length > 0 ? await import('./reporters/html.js') : { renderHtml: () => '' };
     const report = await runCommand(targets, options, {
       signal: controller.signal,
       progress: progressFor(json, io),
@@ -198,8 +197,10 @@ export function buildProgram(io: Io, controller: AbortController, setExit: (code
     // Interrupted: what was finished has been printed; the exit code says the run was cut short.
     const code = controller.signal.aborted ? EXIT_CODES.cancelled : EXIT_CODES[outcomeOf(report.results)];
     setExit(code);
-    const files = outputs.map((o) => ({ ...o, render: () => renderHtml({ kind: 'run', report }) }));
-    await writeOutputs(files, code, debug(), io, setExit);
+    if (outputs.length > 0) {
+      const { renderHtml } = await import('./reporters/html.js');
+      await writeOutputs(outputs.map((o) => ({ ...o, render: () => renderHtml({ kind: 'run', report }) })), code, debug(), io, setExit);
+    }
   });
 
   program

@@ -45,7 +45,8 @@ function baseOptions(opts: Omit<ExecOptions, 'input'>) {
 /** Process groups of the children still running, for a last-resort stop (a second Ctrl-C). */
 const liveGroups = new Set<number>();
 
-function killGroup(pid: number, signal: NodeJS.Signals): void {
+/** Signal the process group led by `pid` (every child of this tool, and each forked harness, leads its own). */
+export function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {
     process.kill(-pid, signal);
   } catch {

@@ -24,8 +24,9 @@ import { z } from 'zod';
 import type { HarnessSession, SessionEnd } from '../core/measure.js';
 import { parseHarnessLine, PROTOCOL_VERSION, type HarnessCommand, type HarnessConfig, type ParsedLine } from '../core/protocol.js';
 import type { HarnessPort, SessionOptions } from '../pipeline/ports.js';
-import { spawn } from './exec.js';
+import { killGroup, spawn } from './exec.js';
 import { startHarness, TAIL_BYTES } from './harness.js';
+import { safeJson } from './probe.js';
 import { PYTHON_DIR, type PythonEnv } from './python-env.js';
 
 const ZygoteEvent = z.discriminatedUnion('type', [
@@ -38,6 +39,8 @@ const ZygoteEvent = z.discriminatedUnion('type', [
 interface Exit {
   code: number | null;
   signal: string | null;
+  /** Why the child never ran or was lost, when this side knows. */
+  note?: string;
 }
 
 /** A zygote lives as long as the command that started it (which closes it): this bounds it should nothing else end it. */
@@ -57,18 +60,6 @@ function deferred<T>() {
     resolve = r;
   });
   return { promise, resolve };
-}
-
-function killGroup(pid: number): void {
-  try {
-    process.kill(-pid, 'SIGKILL');
-  } catch {
-    try {
-      process.kill(pid, 'SIGKILL');
-    } catch {
-      // gone already
-    }
-  }
 }
 
 class Zygote {
@@ -115,9 +106,8 @@ class Zygote {
       } else if (ev.type === 'forked') this.children.get(ev.id)?.forked.resolve(ev.pid);
       else if (ev.type === 'exit') this.children.get(ev.id)?.exited.resolve({ code: ev.code, signal: ev.signal });
       else if (ev.id !== null) {
-        this.stderrTail += `\n${ev.message}`;
         this.children.get(ev.id)?.forked.resolve(null);
-        this.children.get(ev.id)?.exited.resolve({ code: null, signal: null });
+        this.children.get(ev.id)?.exited.resolve({ code: null, signal: null, note: ev.message });
       }
     });
     const gone = () => {
@@ -127,7 +117,7 @@ class Zygote {
       // Its children's exit statuses went with it: say so rather than wait for them.
       for (const c of this.children.values()) {
         c.forked.resolve(null);
-        c.exited.resolve({ code: null, signal: 'SIGKILL' });
+        c.exited.resolve({ code: null, signal: 'SIGKILL', note: `the warm interpreter it was forked from ended${this.stderrTail === '' ? '' : `: ${this.stderrTail}`}` });
       }
       rmSync(this.dir, { recursive: true, force: true });
     };
@@ -144,10 +134,6 @@ class Zygote {
     return this.alive;
   }
 
-  get log(): string {
-    return this.stderrTail;
-  }
-
   /** Ask for a child; the caller listens on `socket` first. */
   fork(config: HarnessConfig, cwd: string) {
     const id = this.nextId++;
@@ -159,15 +145,15 @@ class Zygote {
     return {
       socket,
       output,
-      /** No child will come (the socket could not be listened on): end as a process that never started. */
-      fail: () => {
+      /** No child will come: end as a process that never started, saying why. */
+      fail: (note: string) => {
         entry.forked.resolve(null);
-        entry.exited.resolve({ code: null, signal: null });
+        entry.exited.resolve({ code: null, signal: null, note });
       },
       send: () => {
         if (!this.alive) {
           entry.forked.resolve(null);
-          entry.exited.resolve({ code: null, signal: null });
+          entry.exited.resolve({ code: null, signal: null, note: 'the warm interpreter had ended' });
           return;
         }
         this.stdin.write(`${JSON.stringify({ id, socket, output, cwd, config })}\n`);
@@ -175,14 +161,6 @@ class Zygote {
       forked: entry.forked.promise,
       exited: entry.exited.promise,
     };
-  }
-}
-
-function safeJson(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return undefined;
   }
 }
 
@@ -214,8 +192,6 @@ class ForkedSession implements HarnessSession {
   private readonly server: net.Server;
   private readonly timer: NodeJS.Timeout;
   private readonly onAbort = () => this.kill();
-  /** Why no child was asked for, when the session could not even start. */
-  private failure: string | null = null;
 
   constructor(
     zygote: Zygote,
@@ -235,7 +211,7 @@ class ForkedSession implements HarnessSession {
         req.send();
         void req.forked.then((pid) => {
           this.pid = pid;
-          if (pid !== null && this.killed) killGroup(pid);
+          if (pid !== null && this.killed) killGroup(pid, 'SIGKILL');
         });
         const first = await Promise.race([accepted, req.exited.then(() => null)]);
         this.server.close();
@@ -246,8 +222,7 @@ class ForkedSession implements HarnessSession {
         return first;
       },
       (error: Error) => {
-        this.failure = `could not listen on ${req.socket}: ${error.message}`;
-        req.fail();
+        req.fail(`could not listen on ${req.socket}: ${error.message}`);
         return null;
       },
     );
@@ -277,7 +252,7 @@ class ForkedSession implements HarnessSession {
 
   kill(): void {
     this.killed = true;
-    if (this.pid !== null) killGroup(this.pid);
+    if (this.pid !== null) killGroup(this.pid, 'SIGKILL');
   }
 
   finish(): Promise<SessionEnd> {
@@ -289,7 +264,7 @@ class ForkedSession implements HarnessSession {
       this.opts.signal.removeEventListener('abort', this.onAbort);
       socket?.destroy();
       this.server.close();
-      const tail = this.failure ?? (await tailOf(this.output));
+      const tail = [exit.note, await tailOf(this.output)].filter((t) => t !== undefined && t !== '').join('\n');
       await rm(this.output, { force: true });
       return { exitCode: exit.code, signal: exit.signal, timedOut: this.timedOut, stderrTail: tail };
     })();

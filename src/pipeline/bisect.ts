@@ -5,7 +5,7 @@
  * boundary (the search itself is core/bisect.ts). The measuring goes through
  * the pipeline's ports; `bisect` (commands/bisect.ts) gives it the real ones.
  */
-import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import pLimit from 'p-limit';
 import { bisect, type JudgeRequest } from '../core/bisect.js';
@@ -28,7 +28,7 @@ import { keepExports } from '../core/trim-exports.js';
 import { CancelledError, InputError, isKnownError, UsageError } from '../errors.js';
 import type { Result } from '../core/report.js';
 import { buildModule } from '../io/build.js';
-import { openCache, sha256, type CacheLayout } from '../io/cache.js';
+import { openCache, sha256, writeFileAtomic, type CacheLayout } from '../io/cache.js';
 import type { BuiltModule } from '../io/build.js';
 import { firstParentRange, openRepo, resolveCommit, sourceLayout, type CommitInfo } from '../io/git.js';
 import { ensureCommitEnv, ensureReleaseEnv } from '../io/managed/environments.js';
@@ -118,12 +118,9 @@ async function trimmedRepro(repro: Repro, fn: string, cache: CacheLayout): Promi
   if (source === repro.source) return repro;
   const dir = path.join(cache.root, 'bisect-repros', sha256(source).slice(0, 16));
   const file = path.join(dir, path.basename(repro.absolute));
-  const present = await readFile(file, 'utf8').catch(() => null);
-  if (present !== source) {
+  if ((await readFile(file, 'utf8').catch(() => null)) !== source) {
     await mkdir(dir, { recursive: true });
-    const tmp = `${file}.${process.pid}.tmp`;
-    await writeFile(tmp, source);
-    await rename(tmp, file);
+    await writeFileAtomic(file, source);
   }
   return { ...repro, absolute: file, source };
 }

@@ -137,25 +137,20 @@ export async function investigateFunction(
   // process's plain phase has found the leak, beside its traced phase; they are stopped if the
   // first process then fails to give a verdict.
   const early = new AbortController();
-  const stopEarly = () => early.abort(ctx.signal.reason);
-  ctx.signal.addEventListener('abort', stopEarly, { once: true });
+  const earlyCtx = { ...ctx, signal: AbortSignal.any([ctx.signal, early.signal]) };
   let started: Promise<FollowUps> | null = null;
   const onPlainLeak = (e: PlainLeak) => {
-    started ??= followUps({ judgement: e.judgement, plain: e.plain, traced: [], callSeconds: e.ready.callSeconds }, { ...ctx, signal: early.signal });
+    started ??= followUps({ judgement: e.judgement, plain: e.plain, traced: [], callSeconds: e.ready.callSeconds }, earlyCtx);
   };
-  try {
-    const [first, domain] = await Promise.all([timed('measure', measureFunction(env, module, fn, call, { ...opts, onPlainLeak }, ctx)), domainCheck]);
-    if (first.status !== 'judged' || first.judgement.verdict !== 'leak') {
-      early.abort();
-      await (started as Promise<FollowUps> | null)?.catch(() => undefined);
-      return done({ first, domain, confirmation: null, interpreted: null, scaled: null });
-    }
-    const w = { judgement: first.judgement, plain: first.samples.plain, traced: first.samples.traced, callSeconds: first.ready.callSeconds };
-    const { plan, confirmed, interpreted, scaled } = await (started ?? followUps(w, ctx));
-    return done({ first, domain, confirmation: { plan, measurement: confirmed }, interpreted, scaled });
-  } finally {
-    ctx.signal.removeEventListener('abort', stopEarly);
+  const [first, domain] = await Promise.all([timed('measure', measureFunction(env, module, fn, call, { ...opts, onPlainLeak }, ctx)), domainCheck]);
+  if (first.status !== 'judged' || first.judgement.verdict !== 'leak') {
+    early.abort();
+    await (started as Promise<FollowUps> | null)?.catch(() => undefined);
+    return done({ first, domain, confirmation: null, interpreted: null, scaled: null });
   }
+  const w = { judgement: first.judgement, plain: first.samples.plain, traced: first.samples.traced, callSeconds: first.ready.callSeconds };
+  const { plan, confirmed, interpreted, scaled } = await (started ?? followUps(w, ctx));
+  return done({ first, domain, confirmation: { plan, measurement: confirmed }, interpreted, scaled });
 
   /** The confirmation in a fresh process, the uncompiled control and, for a native leak, the run at twice the size. */
   async function followUps(
