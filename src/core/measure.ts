@@ -146,10 +146,13 @@ export async function measure(session: HarnessSession, opts: MeasureOptions): Pr
           session.kill();
           break;
         }
+        // A reading the harness sent before it read "next" is not judged: the phase's verdict is
+        // the one the tool decided on (a late reading under load once turned a settled ok into
+        // an inconclusive).
+        if (nextSent) break;
         if (msg.phase === 'plain') samples.plain.push(msg);
         else samples.traced.push(msg);
         spent[msg.phase] = msg.seconds;
-        if (nextSent) break;
         if (msg.phase === 'plain' && ready !== null) {
           const ask = batchForNoise(samples.plain, judgePhase('plain'), ready.callSeconds, opts.budgetSeconds * opts.plainShare);
           if (ask > batchAsked) {

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { measure, type MeasureOptions } from '../../src/core/measure.js';
-import { parseHarnessLine } from '../../src/core/protocol.js';
+import { parseHarnessLine, type HarnessCommand, type ParsedLine } from '../../src/core/protocol.js';
+import type { HarnessSession } from '../../src/core/measure.js';
 import { DEFAULT_RULE, DEFAULT_THRESHOLDS } from '../../src/core/verdict.js';
 import { recordedLines, replay } from '../support/fake-session.js';
 
@@ -54,6 +55,50 @@ describe('measure, replaying recorded harness streams', () => {
   it('is inconclusive, never ok, when the budget ends a phase before it settles', async () => {
     const m = await measure(replay('flat'), { ...opts, budgetSeconds: 0 });
     expect(m.status === 'judged' && m.judgement.verdict).toBe('inconclusive');
+  });
+});
+
+/**
+ * The flat stream, but the harness, like a real one between two polls, sends one more plain
+ * sample after the tool's "next": a reading with 288 more bytes on the native heap.
+ */
+function lateSample(): HarnessSession & { commands: HarnessCommand[] } {
+  const raw = recordedLines('flat');
+  const commands: HarnessCommand[] = [];
+  let skipping = false;
+  let lastPlain: Record<string, unknown> | null = null;
+  const session = {
+    commands,
+    async *lines(): AsyncIterable<ParsedLine> {
+      for (const line of raw) {
+        const msg = JSON.parse(line) as Record<string, unknown>;
+        if (msg.type === 'phase') skipping = false;
+        if (msg.type === 'sample' && skipping) continue;
+        if (msg.type === 'sample' && msg.phase === 'plain') lastPlain = msg;
+        yield parseHarnessLine(line);
+        if (msg.type === 'sample' && msg.phase === 'plain' && commands.includes('next') && lastPlain !== null) {
+          const late = { ...lastPlain, calls: (lastPlain.calls as number) + 1, seconds: (lastPlain.seconds as number) + 0.001, native: (lastPlain.native as number) + 288 };
+          yield parseHarnessLine(JSON.stringify(late));
+          skipping = true;
+          lastPlain = null;
+        }
+      }
+    },
+    send(command: HarnessCommand) {
+      commands.push(command);
+    },
+    kill() {},
+    finish: () => Promise.resolve({ exitCode: 0, signal: null, timedOut: false, stderrTail: '' }),
+  };
+  return session;
+}
+
+describe('a phase the tool has ended', () => {
+  it('is judged on the readings it decided on, not on one that arrived after its "next"', async () => {
+    const session = lateSample();
+    const m = await measure(session, opts);
+    expect(session.commands[0]).toBe('next');
+    expect(m.status === 'judged' && m.judgement.verdict).toBe('ok');
   });
 });
 
